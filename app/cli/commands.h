@@ -1,6 +1,7 @@
 #pragma once
 
 // The `mwb` subcommands. Each takes the arguments after its name and returns the process exit code.
+// Each group lives in its own file: config_commands.cpp, model_commands.cpp, weights_commands.cpp, ...
 
 #include <string>
 #include <vector>
@@ -20,8 +21,11 @@ struct Command
 // Every command, in the order `mwb --help` lists them.
 const std::vector<Command>& allCommands();
 
-int configNew(const Args& args);
-int configValidate(const Args& args);
-int configShow(const Args& args);
+// Each command file appends its commands here (called once by allCommands()).
+void addConfigCommands(std::vector<Command>& commands);
+void addModelCommands(std::vector<Command>& commands);
+void addWeightsCommands(std::vector<Command>& commands);
+void addClassifyCommands(std::vector<Command>& commands);
+void addHubCommands(std::vector<Command>& commands);
 
 } // namespace mwb::cli

@@ -98,7 +98,23 @@ std::variant<LoadedConfig, int> loadValidConfig(const std::string& pathArg, bool
     return LoadedConfig{std::move(*doc), *schema, source};
 }
 
+int configNew(const Args& args);
+int configValidate(const Args& args);
+int configShow(const Args& args);
+
 } // namespace
+
+void addConfigCommands(std::vector<Command>& commands)
+{
+    commands.push_back({"config new", "mwb config new [--preset NAME] [--set KEY=VALUE]... -o PATH",
+                        "write a config (PATH a folder or a .json file)", configNew});
+    commands.push_back({"config validate", "mwb config validate PATH [--json]",
+                        "exit 0 if valid; else exit 2 and one line per problem: FIELD: message", configValidate});
+    commands.push_back({"config show", "mwb config show PATH [--json]", "the effective config, defaults filled in",
+                        configShow});
+}
+
+namespace {
 
 int configNew(const Args& argv)
 {
@@ -191,5 +207,7 @@ int configShow(const Args& argv)
     }
     return kExitOk;
 }
+
+} // namespace
 
 } // namespace mwb::cli

@@ -11,13 +11,15 @@ namespace mwb::cli {
 
 const std::vector<Command>& allCommands()
 {
-    static const std::vector<Command> commands = {
-        {"config new", "mwb config new [--preset NAME] [--set KEY=VALUE]... -o PATH",
-         "write a config (PATH a folder or a .json file)", configNew},
-        {"config validate", "mwb config validate PATH [--json]",
-         "exit 0 if valid; else exit 2 and one line per problem: FIELD: message", configValidate},
-        {"config show", "mwb config show PATH [--json]", "the effective config, defaults filled in", configShow},
-    };
+    static const std::vector<Command> commands = [] {
+        std::vector<Command> all;
+        addConfigCommands(all);
+        addModelCommands(all);
+        addWeightsCommands(all);
+        addClassifyCommands(all);
+        addHubCommands(all);
+        return all;
+    }();
     return commands;
 }
 
