@@ -1,0 +1,21 @@
+#pragma once
+
+// Internal to core (includes ATen): the in-memory form of a weight file, an ordered list of named
+// tensors. Readers fill it in file order; writers sort it as their format requires.
+
+#include <ATen/core/Tensor.h>
+
+#include <string>
+#include <vector>
+
+namespace mwb {
+
+struct NamedTensor
+{
+    std::string name;
+    at::Tensor tensor;
+};
+
+using TensorList = std::vector<NamedTensor>;
+
+} // namespace mwb
