@@ -3,10 +3,10 @@
 // Internal to core (includes ATen): the in-memory form of a weight file, an ordered list of named
 // tensors. Readers fill it in file order; writers sort it as their format requires.
 
-#include <ATen/core/Tensor.h>
-
 #include <string>
 #include <vector>
+
+#include <ATen/core/Tensor.h>
 
 namespace mwb {
 

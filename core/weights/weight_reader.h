@@ -10,10 +10,10 @@
 #include "error.h"
 #include "weights/tensor_list.h"
 
-#include <QString>
-
 #include <map>
 #include <string>
+
+#include <QString>
 
 namespace mwb {
 
@@ -29,7 +29,8 @@ Result<TensorList> readWeights(const QString& pathOrFolder);
 // Writes a safetensors file atomically: header padded with spaces to a multiple of 8, tensors sorted
 // by dtype alignment (descending) then name, as the reference writer does. Tensors are written
 // contiguous, little-endian. Duplicate names are refused.
-Result<void> writeSafetensors(const QString& path, const TensorList& tensors,
+Result<void> writeSafetensors(const QString& path,
+                              const TensorList& tensors,
                               const std::map<std::string, std::string>& metadata = {{"format", "pt"}});
 
 } // namespace mwb
