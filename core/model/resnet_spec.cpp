@@ -60,9 +60,9 @@ ResnetSpec ResnetSpec::fromConfig(const nlohmann::json& c)
     s.baseWidth = c.at("base_width").get<int>();
     s.stemWidth = c.at("stem_width").get<int>();
     const auto stem = c.at("stem_type").get<std::string>();
-    s.stemType = stem.find("deep") == std::string::npos ? StemType::Plain
+    s.stemType = stem.find("deep") == std::string::npos     ? StemType::Plain
                  : stem.find("tiered") != std::string::npos ? StemType::DeepTiered
-                                                             : StemType::Deep;
+                                                            : StemType::Deep;
     s.avgDown = c.at("avg_down").get<bool>();
     return s;
 }

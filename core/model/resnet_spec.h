@@ -4,6 +4,8 @@
 // ResNet constructor receives from the tutorial's wrapper, plus arithmetic on them (parameter counts)
 // that validation and summaries need without building the model. Pure functions; any thread.
 
+#include "model/model_summary.h"
+
 #include <array>
 #include <cstdint>
 #include <string>
@@ -61,5 +63,15 @@ struct ResnetParameterCounts
 
 // Trainable parameters (BatchNorm running statistics excluded), counted as timm builds the model.
 ResnetParameterCounts countParameters(const ResnetSpec& spec);
+
+// Output size of every stride-2 op in the net (7x7/p3 and 3x3/p1 convs, 3x3/p1 maxpool, 1x1 conv,
+// AvgPool2d(2, ceil)): ceil(size / 2).
+constexpr std::int64_t halved(std::int64_t size)
+{
+    return (size + 1) / 2;
+}
+
+// Stages, shapes, parameters and MACs for an input of height x width (both >= 1).
+ModelSummary summarize(const ResnetSpec& spec, std::int64_t height, std::int64_t width);
 
 } // namespace mwb
