@@ -39,8 +39,8 @@ struct SafetensorsHeader
 Result<SafetensorsHeader>
 parseSafetensorsHeader(std::string_view bytes, const std::string& fileName, bool requireLibTorchDtype);
 
-// True if `bytes` start like a safetensors file: a plausible little-endian header length and '{'
-// (after optional JSON whitespace).
+// True if `bytes` (at least the first 8 of a file) start like a safetensors file: a plausible
+// little-endian header length. Whether the header is valid is parseSafetensorsHeader's job.
 bool looksLikeSafetensors(std::string_view bytes);
 
 } // namespace mwb

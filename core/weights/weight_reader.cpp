@@ -28,7 +28,7 @@ Result<TensorList> readWeightFile(const QString& path)
     const std::string_view start(head.constData(), size_t(head.size()));
     if (detectTorchFile(start) != TorchFileKind::NotTorch)
         return readTorchWeights(path);
-    if (looksLikeSafetensors(start) || file.size() < 8)
+    if (looksLikeSafetensors(start) || head.size() < 8)
         return readSafetensors(path); // tiny files get the safetensors reader's precise message
     return fail(ErrorKind::InvalidInput,
                 path.toStdString() + ": not a weight file (neither safetensors nor torch.save format)");
