@@ -16,9 +16,12 @@ inline bool compareJson(const nlohmann::json& actual,
                         const char* file,
                         int line)
 {
-    return QTest::compare_helper(actual == expected, "Compared JSON values are not the same",
-                                 qstrdup(actual.dump().c_str()), qstrdup(expected.dump().c_str()), actualExpr,
-                                 expectedExpr, file, line);
+    if (actual == expected)
+        return true;
+    const std::string message = std::string("Compared JSON values are not the same\n   Actual   (") + actualExpr +
+                                "): " + actual.dump() + "\n   Expected (" + expectedExpr + "): " + expected.dump();
+    QTest::qFail(message.c_str(), file, line);
+    return false;
 }
 
 } // namespace mwbtest

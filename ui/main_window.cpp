@@ -2,7 +2,9 @@
 
 #include "config/config_document.h"
 #include "config/config_io.h"
+#include "classify/classify_panel.h"
 #include "config_editor.h"
+#include "model/model_panel.h"
 
 #include <QAction>
 #include <QApplication>
@@ -20,6 +22,7 @@
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QToolBar>
 #include <QVBoxLayout>
 
@@ -51,21 +54,33 @@ MainWindow::MainWindow(const ModelRegistry& registry, QWidget* parent)
     scroll->setWidget(new ConfigEditor(*m_document, scroll));
     editorLayout->addWidget(scroll);
 
-    auto* previewBox = new QGroupBox(tr("config.json preview"), this);
-    auto* previewLayout = new QVBoxLayout(previewBox);
-    m_preview = new QPlainTextEdit(previewBox);
+    m_preview = new QPlainTextEdit(this);
     m_preview->setObjectName(QStringLiteral("jsonPreview"));
     m_preview->setReadOnly(true);
     m_preview->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    previewLayout->addWidget(m_preview);
+
+    m_modelPanel = new ModelPanel(*m_document, this);
+    connect(m_modelPanel, &ModelPanel::statusMessage, this,
+            [this](const QString& message) { statusBar()->showMessage(message, 8000); });
+
+    auto* detailTabs = new QTabWidget(this);
+    detailTabs->setObjectName(QStringLiteral("detailTabs"));
+    detailTabs->addTab(m_modelPanel, tr("Summary"));
+    detailTabs->addTab(m_preview, tr("config.json"));
 
     auto* splitter = new QSplitter(this);
     splitter->setObjectName(QStringLiteral("mainSplitter"));
     splitter->addWidget(editorBox);
-    splitter->addWidget(previewBox);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
-    setCentralWidget(splitter);
+    splitter->addWidget(detailTabs);
+    splitter->setStretchFactor(0, 2);
+    splitter->setStretchFactor(1, 3);
+
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(QStringLiteral("mainTabs"));
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(splitter, tr("Model"));
+    m_tabs->addTab(new ClassifyPanel([this] { return m_modelPanel->model(); }, this), tr("Classify"));
+    setCentralWidget(m_tabs);
 
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("validationStatus"));
@@ -80,7 +95,7 @@ MainWindow::MainWindow(const ModelRegistry& registry, QWidget* parent)
 
     QSettings settings;
     if (!restoreGeometry(settings.value(kGeometryKey).toByteArray()))
-        resize(980, 640);
+        resize(1180, 720);
     restoreState(settings.value(kStateKey).toByteArray());
     splitter->restoreState(settings.value(kSplitterKey).toByteArray());
 }

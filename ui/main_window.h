@@ -9,10 +9,12 @@ class QComboBox;
 class QLabel;
 class QMenu;
 class QPlainTextEdit;
+class QTabWidget;
 
 namespace mwb {
 
 class ConfigDocument;
+class ModelPanel;
 class ModelRegistry;
 
 class MainWindow final : public QMainWindow
@@ -24,6 +26,7 @@ public:
     ~MainWindow() override;
 
     ConfigDocument& document() { return *m_document; }
+    ModelPanel& modelPanel() { return *m_modelPanel; }
 
     // Open or save a specific file; errors are shown to the user and reported by the return value.
     bool openFile(const QString& path);
@@ -47,6 +50,8 @@ private:
 
     ConfigDocument* m_document = nullptr;
     QPlainTextEdit* m_preview = nullptr;
+    ModelPanel* m_modelPanel = nullptr;
+    QTabWidget* m_tabs = nullptr;
     QComboBox* m_presets = nullptr;
     QLabel* m_status = nullptr;
     QMenu* m_recentMenu = nullptr;
