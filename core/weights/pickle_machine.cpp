@@ -401,6 +401,28 @@ Result<UnpickleResult> unpickleRestricted(std::string_view data, const std::stri
     return Machine(data, source).run(start);
 }
 
+PickleValue::~PickleValue()
+{
+    std::vector<PickleRef> pending;
+    auto adoptChildren = [&pending](PickleValue& value) {
+        for (PickleRef& item : value.items)
+            pending.push_back(std::move(item));
+        for (auto& [key, item] : value.entries) {
+            pending.push_back(std::move(key));
+            pending.push_back(std::move(item));
+        }
+        value.items.clear();
+        value.entries.clear();
+    };
+    adoptChildren(*this);
+    while (!pending.empty()) {
+        PickleRef next = std::move(pending.back());
+        pending.pop_back();
+        if (next && next.use_count() == 1)
+            adoptChildren(*next); // `next` then dies here without children
+    }
+}
+
 std::string describePickleValue(const PickleValue& value)
 {
     switch (value.kind) {

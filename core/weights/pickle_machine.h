@@ -45,6 +45,13 @@ struct PickleValue
     std::string text;    // Text, Bytes, BigInt, Global
     std::vector<PickleRef> items;
     std::vector<std::pair<PickleRef, PickleRef>> entries; // Dict, in insertion order
+
+    PickleValue() = default;
+    PickleValue(const PickleValue&) = delete;
+    PickleValue& operator=(const PickleValue&) = delete;
+    // Dismantles children iteratively: a hostile pickle can nest a million lists, and a recursive
+    // destructor would overflow the stack.
+    ~PickleValue();
 };
 
 struct UnpickleResult

@@ -133,8 +133,9 @@ Result<PickledTensor> parseTensor(const std::string& name,
     const std::string& callable = value.items[0]->text;
     const auto& args = value.items[1]->items;
     if (callable == "torch._utils._rebuild_parameter") {
-        if (args.empty())
-            return invalid(fileName, where + "parameter without data");
+        if (args.empty() || args[0]->kind != Kind::Call ||
+            args[0]->items[0]->text != "torch._utils._rebuild_tensor_v2")
+            return invalid(fileName, where + "parameter without tensor data");
         return parseTensor(name, *args[0], storages, fileName);
     }
     if (callable != "torch._utils._rebuild_tensor_v2")
