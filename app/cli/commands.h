@@ -27,5 +27,6 @@ void addModelCommands(std::vector<Command>& commands);
 void addWeightsCommands(std::vector<Command>& commands);
 void addClassifyCommands(std::vector<Command>& commands);
 void addHubCommands(std::vector<Command>& commands);
+void addReviewCommands(std::vector<Command>& commands);
 
 } // namespace mwb::cli

@@ -18,6 +18,7 @@ const std::vector<Command>& allCommands()
         addWeightsCommands(all);
         addClassifyCommands(all);
         addHubCommands(all);
+        addReviewCommands(all);
         return all;
     }();
     return commands;
