@@ -239,8 +239,7 @@ bool FakeHub::handle(const QString& origin, const QHttpServerRequest& request, Q
             out += response.body.left(response.dropAfterBytes);
             socket->write(out);
             socket->flush();
-            socket->waitForBytesWritten(1000);
-            socket->abort();
+            socket->disconnectFromHost(); // a clean close before Content-Length bytes: the body is cut short
             return true;
         }
         out += response.body;
@@ -667,7 +666,8 @@ FakeHub::fileContent(const QHttpServerRequest& request, const FakeFile& file, co
     r.header("ETag", etag)
         .header("Accept-Ranges", "bytes")
         .header("Content-Type", "application/octet-stream");
-    if (takeFault(request, Fault::Kind::CorruptBody) && !r.body.isEmpty())
+    const bool isHead = request.method() == QHttpServerRequest::Method::Head;
+    if (!isHead && takeFault(request, Fault::Kind::CorruptBody) && !r.body.isEmpty())
         r.body[r.body.size() / 2] = char(r.body[r.body.size() / 2] ^ 0x5a);
     const QByteArray range = request.value("range");
     if (!range.isEmpty() && !takeFault(request, Fault::Kind::IgnoreRange)) {

@@ -1,0 +1,83 @@
+#include "hub/hub_client.h"
+
+namespace mwb::hub {
+
+HubClient::HubClient(HubSettings settings, QObject* parent) : QObject(parent), m_settings(std::move(settings))
+{
+    qRegisterMetaType<mwb::hub::DownloadProgress>();
+}
+
+HubClient::~HubClient()
+{
+    for (const QPointer<HubTask>& task : m_tasks)
+        if (task)
+            task->cancel();
+    for (const QPointer<QThread>& thread : m_threads)
+        if (thread) {
+            thread->wait();
+            delete thread.data();
+        }
+}
+
+void HubClient::startThread(QThread* thread)
+{
+    m_threads.removeAll(nullptr);
+    m_tasks.removeAll(nullptr);
+    m_threads.append(thread);
+    connect(thread, &QThread::finished, thread, &QObject::deleteLater);
+    thread->start();
+}
+
+HubTask* HubClient::whoAmI(Done<WhoAmI> done)
+{
+    return run<WhoAmI>([](HubSession& s, const ProgressCallback&) { return s.whoAmI(); }, std::move(done));
+}
+
+HubTask* HubClient::whoAmIWithToken(const QString& token, Done<WhoAmI> done)
+{
+    return run<WhoAmI>([](HubSession& s, const ProgressCallback&) { return s.whoAmI(); }, std::move(done),
+                       token);
+}
+
+HubTask* HubClient::repoInfo(const QString& repoId, const QString& revision, Done<RepoInfo> done)
+{
+    return run<RepoInfo>(
+        [=](HubSession& s, const ProgressCallback&) { return s.repoInfo(repoId, revision, true); },
+        std::move(done));
+}
+
+HubTask* HubClient::refs(const QString& repoId, Done<RepoRefs> done)
+{
+    return run<RepoRefs>([=](HubSession& s, const ProgressCallback&) { return s.refs(repoId); },
+                         std::move(done));
+}
+
+HubTask* HubClient::commitsPage(const QString& repoId,
+                                const QString& revision,
+                                const QUrl& pageUrl,
+                                Done<CommitPage> done)
+{
+    return run<CommitPage>(
+        [=](HubSession& s, const ProgressCallback&) { return s.commitsPage(repoId, revision, pageUrl); },
+        std::move(done));
+}
+
+HubTask* HubClient::tree(const QString& repoId, const QString& revision, Done<QList<TreeEntry>> done)
+{
+    return run<QList<TreeEntry>>(
+        [=](HubSession& s, const ProgressCallback&) { return s.tree(repoId, revision); }, std::move(done));
+}
+
+HubTask* HubClient::downloadSnapshot(const QString& repoId,
+                                     const QString& revision,
+                                     const QStringList& files,
+                                     Done<SnapshotResult> done)
+{
+    return run<SnapshotResult>(
+        [=](HubSession& s, const ProgressCallback& progress) {
+            return s.downloadSnapshot(repoId, revision, files, progress);
+        },
+        std::move(done));
+}
+
+} // namespace mwb::hub

@@ -1,0 +1,26 @@
+#pragma once
+
+// Turning a Hub answer into an Error a user can act on (hub-api.md §1.3): X-Error-Code first
+// (RevisionNotFound, EntryNotFound, GatedRepo, RepoNotFound), then the 401-vs-404 rule (a 401 on a repo
+// URL means "not found or private" unless the message says the credentials are invalid), then 403, 429,
+// 416 and the rest. Each message names the URL and says what to do. Any thread.
+
+#include "error.h"
+#include "hub/hub_http.h"
+
+#include <QString>
+
+namespace mwb::hub::detail {
+
+struct ErrorContext
+{
+    QString repoId;
+    QString revision;
+    QString path;        // file in the repo, when the request was about one
+    QString tokenSource; // "from the HF_TOKEN environment variable", ...; empty when no token was sent
+};
+
+// The Error for a failed exchange (no answer, or an HTTP status >= 400, or a redirect where none belongs).
+Error errorFromResponse(const HttpResponse& response, const ErrorContext& context);
+
+} // namespace mwb::hub::detail
