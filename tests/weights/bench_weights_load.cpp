@@ -105,6 +105,7 @@ int runAll(const QString& dir, const char* self)
         }
     }
     auto run = [](const QString& program, const QStringList& args) {
+        std::fflush(stdout); // keep our lines before the child's
         QProcess process;
         process.setProcessChannelMode(QProcess::ForwardedChannels);
         process.start(program, args);
