@@ -1,0 +1,208 @@
+// Batched classification with LibTorch: preprocess a batch (in parallel), stack the images of one shape
+// into a tensor, run the model, score and take the top k.
+
+#include "inference/classifier.h"
+
+#include "imaging/preprocess.h"
+#include "model/model.h"
+#include "model/model_internal.h"
+#include "weights/weight_reader.h"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <tuple>
+
+#include <ATen/Parallel.h>
+#include <ATen/ops/empty.h>
+#include <ATen/ops/sigmoid.h>
+#include <ATen/ops/softmax.h>
+#include <ATen/ops/topk.h>
+#include <c10/core/InferenceMode.h>
+#include <nlohmann/json.hpp>
+
+namespace mwb {
+namespace {
+
+using Shape = std::tuple<int, int, int>; // channels, height, width
+
+Result<PreprocessedImage> preprocessSource(const ImageSource& source, const PreprocessRecipe& recipe)
+{
+    if (!source.bytes.empty())
+        return preprocessImageBytes(source.bytes, source.name, recipe);
+    return preprocessImageFile(source.path, recipe);
+}
+
+// (N, C, H, W) float32 from preprocessed images of one shape.
+at::Tensor stackImages(const std::vector<const PreprocessedImage*>& images)
+{
+    const PreprocessedImage& first = *images.front();
+    at::Tensor batch = at::empty(
+        {static_cast<std::int64_t>(images.size()), first.channels, first.height, first.width}, at::kFloat);
+    const std::size_t imageValues = first.data.size();
+    float* out = batch.data_ptr<float>();
+    for (std::size_t i = 0; i < images.size(); ++i)
+        std::memcpy(out + i * imageValues, images[i]->data.data(), imageValues * sizeof(float));
+    return batch;
+}
+
+std::vector<Prediction>
+topPredictions(const at::Tensor& scores, std::int64_t row, int k, const std::vector<std::string>& labels)
+{
+    const auto [values, indices] = at::topk(scores[row], k, /*dim=*/0, /*largest=*/true, /*sorted=*/true);
+    std::vector<Prediction> predictions;
+    predictions.reserve(static_cast<std::size_t>(k));
+    for (int j = 0; j < k; ++j) {
+        const auto index = static_cast<int>(indices[j].item<std::int64_t>());
+        predictions.push_back({index, labels[static_cast<std::size_t>(index)], values[j].item<float>()});
+    }
+    return predictions;
+}
+
+} // namespace
+
+Result<Classifier> Classifier::create(std::shared_ptr<const Model> model, PreprocessRecipe recipe)
+{
+    if (!model)
+        return fail(ErrorKind::InvalidInput, "no model to classify with");
+    const nlohmann::json& config = model->config();
+    const int numClasses = config.value("num_classes", 0);
+    if (numClasses <= 0) {
+        return fail(ErrorKind::InvalidInput,
+                    "the model has no classifier (num_classes is 0): it outputs pooled features, not class "
+                    "scores; set num_classes and load a classification head to classify images");
+    }
+    Classifier classifier;
+    classifier.m_model = std::move(model);
+    classifier.m_recipe = std::move(recipe);
+    classifier.m_labels = classLabels(config, numClasses);
+    classifier.m_scoreFunction = scoreFunctionFor(config);
+    return classifier;
+}
+
+Result<Classifier> Classifier::fromPretrained(const std::filesystem::path& folder)
+{
+    auto model = Model::fromPretrained(QString::fromStdString(folder.string()));
+    if (!model)
+        return std::unexpected(model.error());
+    auto recipe = loadPreprocessRecipe(folder);
+    if (!recipe)
+        return std::unexpected(recipe.error());
+    return create(std::shared_ptr<const Model>(std::move(*model)), std::move(*recipe));
+}
+
+ClassifyRun Classifier::classify(const std::vector<ImageSource>& images,
+                                 const ClassifyOptions& options,
+                                 const std::atomic<bool>* cancel,
+                                 const Progress& progress) const
+{
+    c10::InferenceMode inferenceMode; // thread-local: this (worker) thread
+    const auto cancelled = [cancel] { return cancel && cancel->load(std::memory_order_relaxed); };
+    const int k = std::clamp(options.topK, 1, static_cast<int>(m_labels.size()));
+    const std::size_t batchSize = static_cast<std::size_t>(std::max(options.batchSize, 1));
+
+    ClassifyRun run;
+    run.results.reserve(images.size());
+    for (std::size_t start = 0; start < images.size() && !run.cancelled; start += batchSize) {
+        const std::size_t count = std::min(batchSize, images.size() - start);
+        std::vector<std::optional<Result<PreprocessedImage>>> prepared(count);
+        // Images are independent and the preprocessing functions reentrant: decode them in parallel.
+        at::parallel_for(0, static_cast<std::int64_t>(count), 1, [&](std::int64_t begin, std::int64_t end) {
+            for (std::int64_t i = begin; i < end && !cancelled(); ++i)
+                prepared[static_cast<std::size_t>(i)] = preprocessSource(images[start + i], m_recipe);
+        });
+        if (cancelled()) {
+            run.cancelled = true;
+            break;
+        }
+
+        std::vector<ClassifyResult> batch(count);
+        std::map<Shape, std::vector<std::size_t>> byShape; // a batch tensor needs one shape
+        for (std::size_t i = 0; i < count; ++i) {
+            ClassifyResult& result = batch[i];
+            result.image = images[start + i].name;
+            Result<PreprocessedImage>& image = *prepared[i];
+            if (!image) {
+                result.error = image.error();
+                continue;
+            }
+            result.channels = image->channels;
+            result.height = image->height;
+            result.width = image->width;
+            byShape[{image->channels, image->height, image->width}].push_back(i);
+        }
+        for (const auto& [shape, members] : byShape) {
+            std::vector<const PreprocessedImage*> group;
+            for (std::size_t i : members)
+                group.push_back(&**prepared[i]);
+            Result<ForwardOutputs> outputs = [&]() -> Result<ForwardOutputs> {
+                try {
+                    return runForward(*m_model, stackImages(group));
+                } catch (const std::exception& e) {
+                    return fail(ErrorKind::InvalidInput, e.what());
+                }
+            }();
+            if (!outputs) {
+                for (std::size_t i : members)
+                    batch[i].error =
+                        Error{outputs.error().kind, batch[i].image + ": " + outputs.error().message};
+                continue;
+            }
+            const at::Tensor scores = m_scoreFunction == ScoreFunction::Sigmoid
+                                          ? at::sigmoid(outputs->logits)
+                                          : at::softmax(outputs->logits, 1);
+            for (std::size_t row = 0; row < members.size(); ++row)
+                batch[members[row]].predictions =
+                    topPredictions(scores, static_cast<std::int64_t>(row), k, m_labels);
+        }
+        for (std::size_t i = 0; i < count; ++i) {
+            if (batch[i].ok()) {
+                PreprocessedImage& image = **prepared[i];
+                if (options.keepModelInput)
+                    batch[i].modelInput = std::move(image.modelInput);
+                if (options.keepPixelValues)
+                    batch[i].pixelValues = std::move(image.data);
+            }
+            if (progress)
+                progress(start + i, batch[i]);
+            run.results.push_back(std::move(batch[i]));
+        }
+    }
+    return run;
+}
+
+Result<void> writePixelValues(const QString& path, const std::vector<ClassifyResult>& results)
+{
+    std::vector<const ClassifyResult*> kept;
+    for (const ClassifyResult& result : results) {
+        if (!result.pixelValues.empty())
+            kept.push_back(&result);
+    }
+    if (kept.empty())
+        return fail(ErrorKind::InvalidInput,
+                    path.toStdString() + ": no image was decoded, no pixel_values to write");
+    const ClassifyResult& first = *kept.front();
+    for (const ClassifyResult* result : kept) {
+        if (result->channels != first.channels || result->height != first.height ||
+            result->width != first.width) {
+            return fail(ErrorKind::InvalidInput,
+                        path.toStdString() + ": the images do not share one shape (" + first.image + " is " +
+                            std::to_string(first.height) + "x" + std::to_string(first.width) + ", " +
+                            result->image + " is " + std::to_string(result->height) + "x" +
+                            std::to_string(result->width) + "); the recipe has no crop to make them equal");
+        }
+    }
+    try {
+        at::Tensor batch = at::empty(
+            {static_cast<std::int64_t>(kept.size()), first.channels, first.height, first.width}, at::kFloat);
+        const std::size_t values = first.pixelValues.size();
+        for (std::size_t i = 0; i < kept.size(); ++i)
+            std::memcpy(batch.data_ptr<float>() + i * values, kept[i]->pixelValues.data(),
+                        values * sizeof(float));
+        return writeSafetensors(path, {{"pixel_values", batch}});
+    } catch (const std::exception& e) {
+        return fail(ErrorKind::Io, path.toStdString() + ": " + e.what());
+    }
+}
+
+} // namespace mwb

@@ -1,0 +1,134 @@
+#pragma once
+
+// Image classification with a Model: decode and preprocess each image with the folder's recipe, run
+// the model in batches, and turn logits into the top-k labelled scores. Torch-free: ui/ and app/ may
+// include this header.
+//
+// Ownership and threads: a Classifier shares its Model (std::shared_ptr) and copies its recipe, so
+// copies are cheap. classify() is slow: call it on a worker thread (it opens c10::InferenceMode in the
+// calling thread). A Model is not synchronised, so run one classify() at a time per model. The
+// progress callback runs on the calling (worker) thread; ClassifyJob (classify_job.h) turns it into Qt
+// signals on the GUI thread.
+//
+// Errors: creating a classifier fails (InvalidInput) when the model has no classifier head. During a
+// run, one bad image never stops the others: its result carries an Error naming the file.
+
+#include "error.h"
+#include "imaging/image_buffer.h"
+#include "imaging/preprocess_recipe.h"
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <QString>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace mwb {
+
+class Model;
+
+// How logits become scores: softmax for single-label models, sigmoid when the config's problem_type
+// is "multi_label_classification" (as transformers' image-classification pipeline does).
+enum class ScoreFunction
+{
+    Softmax,
+    Sigmoid,
+};
+
+struct Prediction
+{
+    int index = 0;     // class index into the logits
+    std::string label; // id2label[index], or "LABEL_<index>" when the config has none
+    float score = 0;   // softmax probability or sigmoid of the logit
+};
+
+// One image to classify: a file, or encoded bytes (an image pasted or dragged from another application).
+struct ImageSource
+{
+    std::string name;                // how results and errors name it; the path for files
+    std::filesystem::path path;      // read when `bytes` is empty
+    std::vector<std::uint8_t> bytes; // an encoded image (PNG, JPEG, ...)
+
+    static ImageSource file(const std::filesystem::path& path);
+    static ImageSource encoded(std::string name, std::vector<std::uint8_t> bytes);
+};
+
+struct ClassifyResult
+{
+    std::string image;                   // ImageSource::name
+    std::vector<Prediction> predictions; // best first; empty when `error` is set
+    std::optional<Error> error;          // why this image has no predictions (names the file)
+
+    // Kept when the options ask for them (they cost memory):
+    Image8 modelInput;                       // keepModelInput: the uint8 pixels after resize and crop
+    std::vector<float> pixelValues;          // keepPixelValues: the CHW float32 values the model saw
+    int channels = 0, height = 0, width = 0; // shape of pixelValues / modelInput (0 on error)
+
+    bool ok() const { return !error.has_value(); }
+};
+
+struct ClassifyOptions
+{
+    int topK = 5;      // clamped to 1..number of classes
+    int batchSize = 8; // images per forward pass (at least 1)
+    bool keepModelInput = false;
+    bool keepPixelValues = false;
+};
+
+struct ClassifyRun
+{
+    // One result per image, in input order, for the images handled before a cancel (all of them
+    // when not cancelled).
+    std::vector<ClassifyResult> results;
+    bool cancelled = false;
+};
+
+class Classifier
+{
+public:
+    // `model` must not be null. Fails (InvalidInput) when its num_classes is 0 (no classifier).
+    static Result<Classifier> create(std::shared_ptr<const Model> model, PreprocessRecipe recipe);
+    // A pretrained folder: its model (weights loaded strictly) and its preprocessing recipe.
+    static Result<Classifier> fromPretrained(const std::filesystem::path& folder);
+
+    const Model& model() const { return *m_model; }
+    std::shared_ptr<const Model> sharedModel() const { return m_model; }
+    const PreprocessRecipe& recipe() const { return m_recipe; }
+    const std::vector<std::string>& labels() const { return m_labels; } // one per class
+    ScoreFunction scoreFunction() const { return m_scoreFunction; }
+
+    // Called once per image, in input order, as soon as its batch is done.
+    using Progress = std::function<void(std::size_t index, const ClassifyResult& result)>;
+
+    // Classifies `images` in batches. `cancel`, when set by another thread, stops the run before the
+    // next image is preprocessed; images already handled keep their results.
+    ClassifyRun classify(const std::vector<ImageSource>& images,
+                         const ClassifyOptions& options = {},
+                         const std::atomic<bool>* cancel = nullptr,
+                         const Progress& progress = {}) const;
+
+private:
+    Classifier() = default;
+
+    std::shared_ptr<const Model> m_model;
+    PreprocessRecipe m_recipe;
+    std::vector<std::string> m_labels;
+    ScoreFunction m_scoreFunction = ScoreFunction::Softmax;
+};
+
+// Class names from a config's id2label ("LABEL_<i>" for indices it lacks), one per class.
+std::vector<std::string> classLabels(const nlohmann::json& config, int numClasses);
+ScoreFunction scoreFunctionFor(const nlohmann::json& config);
+
+// Writes the `pixel_values` tensor (N, C, H, W float32) of the results that kept pixel values, in
+// order, as safetensors (atomically). Fails when there are none or their shapes differ.
+Result<void> writePixelValues(const QString& path, const std::vector<ClassifyResult>& results);
+
+} // namespace mwb
