@@ -1,11 +1,250 @@
-// mwb classify commands.
+// mwb classify: preprocess and classify images, or evaluate on a labelled folder (--evaluate).
 
+#include "cli/cli_output.h"
+#include "cli/command_args.h"
 #include "cli/commands.h"
+#include "inference/classifier.h"
+#include "inference/classify_export.h"
+#include "inference/evaluation.h"
+#include "inference/image_files.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <limits>
+#include <optional>
+
+#include <QString>
+
+#include <nlohmann/json.hpp>
 
 namespace mwb::cli {
 
-void addClassifyCommands(std::vector<Command>& /*commands*/)
+namespace {
+
+using json = nlohmann::json;
+
+const char* kUsage = "mwb classify MODEL IMAGE_OR_DIR... [--top-k K] [--json] [--csv FILE] "
+                     "[--dump-input FILE.safetensors] [--batch-size N] [--evaluate]";
+
+struct ClassifyArgs
 {
+    std::string model;
+    std::vector<std::filesystem::path> inputs;
+    ClassifyOptions options;
+    bool asJson = false;
+    bool evaluate = false;
+    std::optional<std::string> csvPath;
+    std::optional<std::string> dumpPath;
+};
+
+Result<int> positiveInteger(const std::string& option, const std::optional<std::string>& text, int fallback)
+{
+    if (!text)
+        return fallback;
+    try {
+        std::size_t used = 0;
+        const int value = std::stoi(*text, &used);
+        if (used == text->size() && value >= 1)
+            return value;
+    } catch (const std::exception&) {
+    }
+    return fail(ErrorKind::InvalidInput, option + " " + *text + ": expected a positive integer");
+}
+
+Result<ClassifyArgs> parseArgs(const Args& argv)
+{
+    CommandArgs args(argv);
+    ClassifyArgs parsed;
+    parsed.asJson = args.takeFlag("--json");
+    parsed.evaluate = args.takeFlag("--evaluate");
+    auto topK = args.takeOption({"--top-k"});
+    auto batch = args.takeOption({"--batch-size"});
+    auto csv = args.takeOption({"--csv"});
+    auto dump = args.takeOption({"--dump-input"});
+    for (const auto* option : {&topK, &batch, &csv, &dump}) {
+        if (!*option)
+            return std::unexpected(option->error());
+    }
+    auto k = positiveInteger("--top-k", *topK, 5);
+    if (!k)
+        return std::unexpected(k.error());
+    auto batchSize = positiveInteger("--batch-size", *batch, 8);
+    if (!batchSize)
+        return std::unexpected(batchSize.error());
+    auto positional = args.positionals(2, std::numeric_limits<std::size_t>::max(), kUsage);
+    if (!positional)
+        return std::unexpected(positional.error());
+    if (parsed.evaluate && (positional->size() != 2 || *csv || *dump))
+        return fail(
+            ErrorKind::InvalidInput,
+            "--evaluate takes one labelled folder and no --csv or --dump-input; usage: mwb classify MODEL "
+            "DIR --evaluate [--top-k K] [--json]");
+    parsed.model = positional->front();
+    parsed.inputs.assign(positional->begin() + 1, positional->end());
+    parsed.options.topK = *k;
+    parsed.options.batchSize = *batchSize;
+    parsed.options.keepPixelValues = dump->has_value();
+    parsed.csvPath = *csv;
+    parsed.dumpPath = *dump;
+    return parsed;
+}
+
+Result<Classifier> openClassifier(const std::string& model)
+{
+    std::error_code error;
+    if (!std::filesystem::is_directory(model, error)) {
+        if (!std::filesystem::exists(model, error))
+            return fail(ErrorKind::InvalidInput,
+                        model + ": no such local folder (MODEL is a pretrained folder; for a Hub model, run "
+                                "`mwb hub download REPO` and pass the snapshot folder)");
+        return fail(ErrorKind::InvalidInput,
+                    model + ": MODEL must be a pretrained folder (config.json and weights)");
+    }
+    return Classifier::fromPretrained(model);
+}
+
+std::string scoreText(float score)
+{
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.4f", static_cast<double>(score));
+    return buffer;
+}
+
+void printResultText(const ClassifyResult& result)
+{
+    printLine(result.image);
+    if (!result.ok()) {
+        printLine("  error: " + result.error->message);
+        return;
+    }
+    int rank = 1;
+    for (const Prediction& p : result.predictions)
+        printLine("  " + std::to_string(rank++) + ". " + scoreText(p.score) + "  " + p.label + " (" +
+                  std::to_string(p.index) + ")");
+}
+
+std::vector<ImageSource> sourcesFor(const std::vector<std::filesystem::path>& files)
+{
+    std::vector<ImageSource> sources;
+    sources.reserve(files.size());
+    for (const auto& file : files)
+        sources.push_back(ImageSource::file(file));
+    return sources;
+}
+
+std::string percent(const std::optional<double>& value)
+{
+    if (!value)
+        return "   -  ";
+    char buffer[16];
+    std::snprintf(buffer, sizeof buffer, "%5.1f%%", *value * 100);
+    return buffer;
+}
+
+void printEvaluationText(const LabelledFolder& folder,
+                         const std::vector<ClassifyResult>& results,
+                         const Evaluation& evaluation)
+{
+    for (const ClassFolder& f : folder.unmatched())
+        printLine("unmatched folder: " + f.name + " (" + std::to_string(f.images) +
+                  " images; no class label matches this name)");
+    for (std::size_t i : evaluation.failedImages)
+        printLine("failed: " + results[i].error->message);
+    printLine("accuracy: " + percent(evaluation.accuracy) + " (" + std::to_string(evaluation.correct) +
+              " of " + std::to_string(evaluation.evaluated) + " images)");
+    printLine("class                      support  precision  recall");
+    for (const ClassMetrics& c : evaluation.classes) {
+        std::string name = c.label + " (" + std::to_string(c.classIndex) + ")";
+        name.resize(std::max<std::size_t>(name.size(), 26), ' ');
+        std::string support = std::to_string(c.support);
+        support.insert(0, std::max<int>(0, 7 - static_cast<int>(support.size())), ' ');
+        printLine(name + " " + support + "     " + percent(c.precision) + "  " + percent(c.recall));
+    }
+    printLine("confusion matrix (rows: true class, columns: predicted, in the order above):");
+    for (const auto& row : evaluation.confusion) {
+        std::string line = " ";
+        for (int count : row) {
+            std::string cell = std::to_string(count);
+            line += std::string(std::max<int>(1, 5 - static_cast<int>(cell.size())), ' ') + cell;
+        }
+        printLine(line);
+    }
+}
+
+int runEvaluation(const Classifier& classifier, const ClassifyArgs& args)
+{
+    auto folder = scanLabelledFolder(args.inputs.front(), classifier.labels());
+    if (!folder)
+        return reportError(folder.error());
+    std::vector<std::filesystem::path> files;
+    for (const LabelledImage& image : folder->images)
+        files.push_back(image.path);
+    const ClassifyRun run = classifier.classify(sourcesFor(files), args.options);
+    const Evaluation evaluation = evaluate(*folder, run.results, classifier.labels());
+    if (args.asJson)
+        printJson(evaluationToJson(*folder, run.results, evaluation));
+    else
+        printEvaluationText(*folder, run.results, evaluation);
+    if (folder->images.empty())
+        return reportError(
+            {ErrorKind::InvalidInput,
+             args.inputs.front().string() + ": no subfolder name matches a class label of the model"});
+    if (!evaluation.failedImages.empty())
+        return reportError({ErrorKind::Io, std::to_string(evaluation.failedImages.size()) + " of " +
+                                               std::to_string(folder->images.size()) + " images failed"});
+    return kExitOk;
+}
+
+int classify(const Args& argv)
+{
+    auto args = parseArgs(argv);
+    if (!args)
+        return reportError(args.error());
+    // Check the inputs before the (slow) model load, so a typo fails fast.
+    auto files = collectImageFiles(args->inputs);
+    if (!files)
+        return reportError(files.error());
+    auto classifier = openClassifier(args->model);
+    if (!classifier)
+        return reportError(classifier.error());
+    if (args->evaluate)
+        return runEvaluation(*classifier, *args);
+    if (files->empty())
+        return reportError({ErrorKind::InvalidInput, "no image files found in the given folders"});
+
+    const ClassifyRun run = classifier->classify(sourcesFor(*files), args->options);
+    if (args->asJson) {
+        printJson(resultsToJson(run.results));
+    } else {
+        for (std::size_t i = 0; i < run.results.size(); ++i) {
+            if (i > 0)
+                printLine("");
+            printResultText(run.results[i]);
+        }
+    }
+    int exitCode = kExitOk;
+    if (args->csvPath) {
+        if (auto written = writeResultsCsv(QString::fromStdString(*args->csvPath), run.results); !written)
+            exitCode = reportError(written.error());
+    }
+    if (args->dumpPath) {
+        if (auto written = writePixelValues(QString::fromStdString(*args->dumpPath), run.results); !written)
+            exitCode = reportError(written.error());
+    }
+    const auto failed = std::ranges::count_if(run.results, [](const ClassifyResult& r) { return !r.ok(); });
+    if (failed > 0 && exitCode == kExitOk)
+        exitCode = reportError({ErrorKind::Io, std::to_string(failed) + " of " +
+                                                   std::to_string(run.results.size()) + " images failed"});
+    return exitCode;
+}
+
+} // namespace
+
+void addClassifyCommands(std::vector<Command>& commands)
+{
+    commands.push_back({"classify", kUsage,
+                        "preprocess and classify images (top-k), or evaluate on a folder of class subfolders",
+                        classify});
 }
 
 } // namespace mwb::cli
