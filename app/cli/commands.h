@@ -28,5 +28,6 @@ void addWeightsCommands(std::vector<Command>& commands);
 void addClassifyCommands(std::vector<Command>& commands);
 void addHubCommands(std::vector<Command>& commands);
 void addReviewCommands(std::vector<Command>& commands);
+void addPushCommands(std::vector<Command>& commands);
 
 } // namespace mwb::cli

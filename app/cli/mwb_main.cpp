@@ -19,6 +19,7 @@ const std::vector<Command>& allCommands()
         addClassifyCommands(all);
         addHubCommands(all);
         addReviewCommands(all);
+        addPushCommands(all);
         return all;
     }();
     return commands;

@@ -273,6 +273,8 @@ FakeHub::Response FakeHub::route(const QString& origin, const QHttpServerRequest
     }
     QList<QByteArray> segments = request.url().path(QUrl::FullyEncoded).toLatin1().split('/');
     segments.removeFirst(); // the empty piece before the leading '/'
+    if (auto upload = routeUpload(origin, request, segments))
+        return std::move(*upload);
     if (origin == QLatin1String("cdn"))
         return routeCdn(request, segments);
     if (segments.size() >= 2 && segments[0] == "api" && segments[1] == "resolve-cache")
@@ -694,3 +696,5 @@ FakeHub::fileContent(const QHttpServerRequest& request, const FakeFile& file, co
 }
 
 } // namespace mwb::fakehub
+
+#include "fake_hub_upload.inc"

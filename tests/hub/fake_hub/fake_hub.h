@@ -87,6 +87,12 @@ public:
     // Link headers as absolute URLs (true) or host-relative paths (false).
     void setAbsoluteLinks(bool absolute) { m_absoluteLinks = absolute; }
 
+    // Uploads (fake_hub_upload.inc, hub-api.md §8): LFS objects above the chunk size are asked for in
+    // parts (0: always one PUT); files from the threshold up go through LFS even without a .gitattributes rule.
+    void setMultipartChunkSize(qint64 bytes) { m_multipartChunkSize = bytes; }
+    void setLfsThreshold(qint64 bytes) { m_lfsThreshold = bytes; }
+    bool hasLfsObject(const QByteArray& sha256) const;
+
     void addFault(const Fault& fault) { m_faults.append(fault); }
     const QList<RecordedRequest>& requests() const { return m_requests; }
     void clearRequests() { m_requests.clear(); }
@@ -131,6 +137,24 @@ private:
     FakeRepo* findRepo(const QList<QByteArray>& segments, int first, int& consumed);
     QByteArray linkBase() const;
     Fault* takeFault(const QHttpServerRequest& request, Fault::Kind kind);
+
+    // Uploads (fake_hub_upload.inc).
+    std::unique_ptr<Response>
+    routeUpload(const QString& origin, const QHttpServerRequest& request, const QList<QByteArray>& segments);
+    std::unique_ptr<Response> checkWrite(const QHttpServerRequest& request, const QString& ns);
+    Response createRepo(const QHttpServerRequest& request);
+    Response preupload(const QHttpServerRequest& request, const FakeRepo& repo, const QString& rev);
+    Response commitNdjson(const QHttpServerRequest& request, FakeRepo& repo, const QString& rev);
+    Response lfsBatch(const QHttpServerRequest& request, const QString& repoId);
+    Response lfsPut(const QHttpServerRequest& request, const QList<QByteArray>& segments);
+    Response lfsComplete(const QHttpServerRequest& request, const QByteArray& oid);
+    Response lfsVerify(const QHttpServerRequest& request);
+    QByteArray lfsObject(const QByteArray& sha256) const;
+    QMap<QByteArray, QByteArray> m_lfsObjects; // sha256 -> content, verified
+    QMap<QByteArray, QByteArray> m_lfsPending; // sha256 -> content, uploaded, not yet verified
+    QMap<QByteArray, QMap<int, QByteArray>> m_lfsParts;
+    qint64 m_multipartChunkSize = 0;
+    qint64 m_lfsThreshold = 10 * 1000 * 1000;
 
     std::unique_ptr<Origin> m_hub;
     std::unique_ptr<Origin> m_cdn;
