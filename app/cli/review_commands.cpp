@@ -69,11 +69,6 @@ SnapshotProvider upstreamProvider(hub::HubSession& session, const SnapshotSource
     return source.folder ? cacheCodeProvider(session.cache()) : hubCodeProvider(session);
 }
 
-std::string shortId(const QString& commit)
-{
-    return commit.left(7).toStdString();
-}
-
 void printFindings(const RepoReview& r, const std::string& indent)
 {
     for (const CodeFile& f : r.code.files) {
