@@ -4,6 +4,7 @@
 #include "config/config_io.h"
 #include "classify/classify_panel.h"
 #include "config_editor.h"
+#include "hub/hub_menu.h"
 #include "model/model_panel.h"
 
 #include <QAction>
@@ -141,6 +142,8 @@ void MainWindow::createActions()
         m_presets->setCurrentIndex(0);
     });
     toolbar->addWidget(m_presets);
+
+    ui::installHubMenu(this, [this](const QString& configPath) { return maybeSave() && openFile(configPath); });
 
     QMenu* helpMenu = menuBar()->addMenu(tr("&Help"));
     helpMenu->addAction(tr("&About Model Workbench"), this, [this] {

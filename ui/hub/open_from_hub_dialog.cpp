@@ -23,8 +23,8 @@ namespace mwb::ui {
 
 namespace {
 
-constexpr int kRefKindRole = Qt::UserRole; // "branch" or "tag"
-constexpr int kRefCommitRole = Qt::UserRole + 1;
+constexpr int kRefKindRole = Qt::UserRole + 1; // "branch" or "tag" (UserRole holds the name)
+constexpr int kRefCommitRole = Qt::UserRole + 2;
 constexpr int kCommitIdRole = Qt::UserRole;
 
 QString commitLine(const hub::CommitInfo& commit)
