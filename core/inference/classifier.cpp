@@ -46,15 +46,22 @@ at::Tensor stackImages(const std::vector<const PreprocessedImage*>& images)
     return batch;
 }
 
-std::vector<Prediction>
-topPredictions(const at::Tensor& scores, std::int64_t row, int k, const std::vector<std::string>& labels)
+// Ranks by logits, not scores: softmax and sigmoid keep the order, but in float32 sigmoid saturates
+// (large logits all become 1.0), which would turn a clear ranking into ties.
+std::vector<Prediction> topPredictions(const at::Tensor& logits,
+                                       const at::Tensor& scores,
+                                       std::int64_t row,
+                                       int k,
+                                       const std::vector<std::string>& labels)
 {
-    const auto [values, indices] = at::topk(scores[row], k, /*dim=*/0, /*largest=*/true, /*sorted=*/true);
+    const auto indices = std::get<1>(at::topk(logits[row], k, /*dim=*/0, /*largest=*/true, /*sorted=*/true));
+    const at::Tensor rowScores = scores[row];
     std::vector<Prediction> predictions;
     predictions.reserve(static_cast<std::size_t>(k));
     for (int j = 0; j < k; ++j) {
-        const auto index = static_cast<int>(indices[j].item<std::int64_t>());
-        predictions.push_back({index, labels[static_cast<std::size_t>(index)], values[j].item<float>()});
+        const auto index = indices[j].item<std::int64_t>();
+        predictions.push_back({static_cast<int>(index), labels[static_cast<std::size_t>(index)],
+                               rowScores[index].item<float>()});
     }
     return predictions;
 }
@@ -153,7 +160,7 @@ ClassifyRun Classifier::classify(const std::vector<ImageSource>& images,
                                           : at::softmax(outputs->logits, 1);
             for (std::size_t row = 0; row < members.size(); ++row)
                 batch[members[row]].predictions =
-                    topPredictions(scores, static_cast<std::int64_t>(row), k, m_labels);
+                    topPredictions(outputs->logits, scores, static_cast<std::int64_t>(row), k, m_labels);
         }
         for (std::size_t i = 0; i < count; ++i) {
             if (batch[i].ok()) {
