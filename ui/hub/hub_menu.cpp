@@ -1,9 +1,16 @@
 #include "hub/hub_menu.h"
 
+#include "background_task.h"
 #include "hub/hub_client.h"
 #include "hub/hub_token.h"
 #include "hub/login_dialog.h"
 #include "hub/open_from_hub_dialog.h"
+#include "review/code_review.h"
+#include "review/review_window.h"
+#include "review/trust_store.h"
+
+#include <functional>
+#include <memory>
 
 #include <QAction>
 #include <QFile>
@@ -65,6 +72,47 @@ bool snapshotNeedsReview(const QString& snapshotPath)
     return QJsonDocument::fromJson(file.readAll()).object().contains(QStringLiteral("auto_map"));
 }
 
+namespace {
+
+// A repo with custom code opens only after review: if its commit is already trusted it opens at once,
+// else the review window shows what the code does and opens the config once the user trusts the commit.
+void reviewThenOpen(QMainWindow* window, const review::SnapshotRef& snapshot, std::function<void()> open)
+{
+    using ReviewResult = std::shared_ptr<Result<review::RepoReview>>;
+    window->statusBar()->showMessage(QObject::tr("Reviewing the code of %1...").arg(snapshot.repoId));
+    runInBackground<ReviewResult>(
+        window,
+        [snapshot]() -> ReviewResult {
+            auto store = review::TrustStore::open();
+            if (!store)
+                return std::make_shared<Result<review::RepoReview>>(std::unexpected(store.error()));
+            return std::make_shared<Result<review::RepoReview>>(review::reviewSnapshot(snapshot, *store));
+        },
+        [window, open = std::move(open)](ReviewResult result) {
+            window->statusBar()->clearMessage();
+            if (!*result) {
+                QMessageBox::warning(window, QObject::tr("Cannot review the code"),
+                                     QString::fromStdString(result->error().message));
+                return;
+            }
+            if ((*result)->codeTrusted()) {
+                open();
+                return;
+            }
+            auto* reviewWindow =
+                new ReviewWindow(std::move(**result), review::TrustStore::defaultDirectory());
+            reviewWindow->setAttribute(Qt::WA_DeleteOnClose);
+            reviewWindow->setWindowFlag(Qt::Window);
+            QObject::connect(reviewWindow, &ReviewWindow::trusted, window, [reviewWindow, open] {
+                reviewWindow->close();
+                open();
+            });
+            reviewWindow->show();
+        });
+}
+
+} // namespace
+
 void installHubMenu(QMainWindow* window, std::function<bool(const QString&)> openConfig)
 {
     auto* status = new HubStatus(window);
@@ -92,21 +140,20 @@ void installHubMenu(QMainWindow* window, std::function<bool(const QString&)> ope
     QAction* open = menu->addAction(QObject::tr("&Open from Hub..."), window, [window, openConfig] {
         auto* dialog = new OpenFromHubDialog(hub::HubSettings::fromEnvironment(), window);
         dialog->setAttribute(Qt::WA_DeleteOnClose);
-        QObject::connect(
-            dialog, &OpenFromHubDialog::snapshotReady, window,
-            [window, dialog, openConfig](const QString& snapshot, const QString& repoId,
-                                         const QString& commit) {
-                if (snapshotNeedsReview(snapshot)) {
-                    QMessageBox::information(
-                        dialog, QObject::tr("Review needed"),
-                        QObject::tr("%1 ships custom code (auto_map). It was downloaded to %2 but "
-                                    "is only opened after review: run `mwb review %1 --revision %3`.")
-                            .arg(repoId, snapshot, commit));
-                    return;
-                }
-                if (openConfig(snapshot + QStringLiteral("/config.json")))
-                    dialog->close();
-            });
+        QObject::connect(dialog, &OpenFromHubDialog::snapshotReady, window,
+                         [window, dialog, openConfig](const QString& snapshot, const QString& repoId,
+                                                      const QString& commit) {
+                             if (snapshotNeedsReview(snapshot)) {
+                                 reviewThenOpen(window, {snapshot, repoId, commit, commit},
+                                                [dialog, openConfig, snapshot] {
+                                                    if (openConfig(snapshot + QStringLiteral("/config.json")))
+                                                        dialog->close();
+                                                });
+                                 return;
+                             }
+                             if (openConfig(snapshot + QStringLiteral("/config.json")))
+                                 dialog->close();
+                         });
         dialog->show();
     });
     open->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+O")));
