@@ -18,8 +18,9 @@ inline bool compareJson(const nlohmann::json& actual,
 {
     if (actual == expected)
         return true;
-    const std::string message = std::string("Compared JSON values are not the same\n   Actual   (") + actualExpr +
-                                "): " + actual.dump() + "\n   Expected (" + expectedExpr + "): " + expected.dump();
+    const std::string message = std::string("Compared JSON values are not the same\n   Actual   (") +
+                                actualExpr + "): " + actual.dump() + "\n   Expected (" + expectedExpr +
+                                "): " + expected.dump();
     QTest::qFail(message.c_str(), file, line);
     return false;
 }
@@ -28,6 +29,6 @@ inline bool compareJson(const nlohmann::json& actual,
 
 #define QCOMPARE_JSON(actual, expected)                                                                      \
     do {                                                                                                     \
-        if (!mwbtest::compareJson(actual, expected, #actual, #expected, __FILE__, __LINE__))                  \
+        if (!mwbtest::compareJson(actual, expected, #actual, #expected, __FILE__, __LINE__))                 \
             return;                                                                                          \
     } while (false)

@@ -1,12 +1,12 @@
 // `mwb config ...` and `mwb --help/--version` as a user runs them: exit codes, messages, files.
 
+#include "json_compare.h"
+
 #include <QDir>
 #include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
-
-#include "json_compare.h"
 
 #include <nlohmann/json.hpp>
 
@@ -99,10 +99,11 @@ void TestCliConfig::newWritesTheTutorialsResnet50d()
 void TestCliConfig::newWithSettingsIntoAJsonFile()
 {
     const QString path = m_dir.filePath(QStringLiteral("small.json"));
-    const Run run = mwbRun({QStringLiteral("config"), QStringLiteral("new"), QStringLiteral("--preset=resnet18"),
-                            QStringLiteral("--set"), QStringLiteral("num_classes=10"), QStringLiteral("--set"),
-                            QStringLiteral("layers=1,1,2,1"), QStringLiteral("--set"),
-                            QStringLiteral("input_channels=1"), QStringLiteral("-o"), path});
+    const Run run =
+        mwbRun({QStringLiteral("config"), QStringLiteral("new"), QStringLiteral("--preset=resnet18"),
+                QStringLiteral("--set"), QStringLiteral("num_classes=10"), QStringLiteral("--set"),
+                QStringLiteral("layers=1,1,2,1"), QStringLiteral("--set"), QStringLiteral("input_channels=1"),
+                QStringLiteral("-o"), path});
     QCOMPARE(run.exitCode, 0);
     const json written = json::parse(readAll(path).toStdString());
     QCOMPARE_JSON(written["block_type"], json("basic"));
@@ -115,8 +116,9 @@ void TestCliConfig::newRefusesInvalidSettingsBeforeWriting_data()
 {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QString>("message");
-    QTest::newRow("not a number") << QStringList{QStringLiteral("--set"), QStringLiteral("num_classes=ten")}
-                                  << "error: num_classes: \"ten\" is not valid; expected an integer from 0 to";
+    QTest::newRow("not a number")
+        << QStringList{QStringLiteral("--set"), QStringLiteral("num_classes=ten")}
+        << "error: num_classes: \"ten\" is not valid; expected an integer from 0 to";
     QTest::newRow("out of range") << QStringList{QStringLiteral("--set"), QStringLiteral("cardinality=0")}
                                   << "error: cardinality: value is 0; allowed: 1 to 1024";
     QTest::newRow("unknown field") << QStringList{QStringLiteral("--set"), QStringLiteral("depth=50")}
@@ -146,7 +148,8 @@ void TestCliConfig::newRefusesInvalidSettingsBeforeWriting()
 
 void TestCliConfig::validateGoodConfig()
 {
-    const QString path = write(QStringLiteral("good.json"), R"({"model_type": "resnet", "layers": [2, 2, 2, 2]})");
+    const QString path =
+        write(QStringLiteral("good.json"), R"({"model_type": "resnet", "layers": [2, 2, 2, 2]})");
     const Run run = mwbRun({QStringLiteral("config"), QStringLiteral("validate"), path});
     QCOMPARE(run.exitCode, 0);
     QVERIFY(run.out.contains(QStringLiteral("valid")));
@@ -156,15 +159,19 @@ void TestCliConfig::validateBadConfigs_data()
 {
     QTest::addColumn<QByteArray>("content");
     QTest::addColumn<QStringList>("lines");
-    QTest::newRow("wrong types") << QByteArray(R"({"model_type": "resnet", "layers": "3463", "avg_down": "no"})")
+    QTest::newRow("wrong types") << QByteArray(
+                                        R"({"model_type": "resnet", "layers": "3463", "avg_down": "no"})")
                                  << QStringList{QStringLiteral("layers: must be a list of 4 integers"),
                                                 QStringLiteral("avg_down: must be true or false")};
-    QTest::newRow("basic resnext") << QByteArray(R"({"model_type": "resnet", "block_type": "basic", "base_width": 4})")
-                                   << QStringList{QStringLiteral("base_width: basic blocks support only base_width 64")};
-    QTest::newRow("labels") << QByteArray(R"({"model_type": "resnet", "num_classes": 3, "id2label": {"0": "a"}})")
+    QTest::newRow("basic resnext")
+        << QByteArray(R"({"model_type": "resnet", "block_type": "basic", "base_width": 4})")
+        << QStringList{QStringLiteral("base_width: basic blocks support only base_width 64")};
+    QTest::newRow("labels") << QByteArray(
+                                   R"({"model_type": "resnet", "num_classes": 3, "id2label": {"0": "a"}})")
                             << QStringList{QStringLiteral("id2label: has 1 labels but num_classes is 3")};
-    QTest::newRow("unknown model type") << QByteArray(R"({"model_type": "vit"})")
-                                        << QStringList{QStringLiteral("model_type: unknown model type \"vit\"; known: \"resnet\"")};
+    QTest::newRow("unknown model type")
+        << QByteArray(R"({"model_type": "vit"})")
+        << QStringList{QStringLiteral("model_type: unknown model type \"vit\"; known: \"resnet\"")};
     QTest::newRow("huge") << QByteArray(R"({"model_type": "resnet", "num_classes": 900000})")
                           << QStringList{QStringLiteral("num_classes: this config describes a model with")};
 }
@@ -186,7 +193,8 @@ void TestCliConfig::validateBadConfigs()
 void TestCliConfig::validateJson()
 {
     const QString path = write(QStringLiteral("bad2.json"), R"({"model_type": "resnet", "cardinality": -1})");
-    const Run run = mwbRun({QStringLiteral("config"), QStringLiteral("validate"), path, QStringLiteral("--json")});
+    const Run run =
+        mwbRun({QStringLiteral("config"), QStringLiteral("validate"), path, QStringLiteral("--json")});
     QCOMPARE(run.exitCode, 2);
     const json report = json::parse(run.out.toStdString());
     QCOMPARE_JSON(report["valid"], json(false));
@@ -195,8 +203,10 @@ void TestCliConfig::validateJson()
 
 void TestCliConfig::showFillsDefaults()
 {
-    const QString path = write(QStringLiteral("partial.json"), R"({"model_type": "resnet", "stem_type": "deep", "extra": 1})");
-    const Run run = mwbRun({QStringLiteral("config"), QStringLiteral("show"), path, QStringLiteral("--json")});
+    const QString path =
+        write(QStringLiteral("partial.json"), R"({"model_type": "resnet", "stem_type": "deep", "extra": 1})");
+    const Run run =
+        mwbRun({QStringLiteral("config"), QStringLiteral("show"), path, QStringLiteral("--json")});
     QCOMPARE(run.exitCode, 0);
     const json shown = json::parse(run.out.toStdString());
     QCOMPARE_JSON(shown["stem_type"], json("deep"));
@@ -212,14 +222,18 @@ void TestCliConfig::usageErrors_data()
 {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QString>("message");
-    QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << "error: unknown command \"frobnicate\"";
-    QTest::newRow("missing -o") << QStringList{QStringLiteral("config"), QStringLiteral("new")} << "error: -o PATH is required";
-    QTest::newRow("unknown option") << QStringList{QStringLiteral("config"), QStringLiteral("validate"), QStringLiteral("x.json"),
-                                                   QStringLiteral("--fast")} << "error: unknown option --fast";
+    QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")}
+                                     << "error: unknown command \"frobnicate\"";
+    QTest::newRow("missing -o") << QStringList{QStringLiteral("config"), QStringLiteral("new")}
+                                << "error: -o PATH is required";
+    QTest::newRow("unknown option") << QStringList{QStringLiteral("config"), QStringLiteral("validate"),
+                                                   QStringLiteral("x.json"), QStringLiteral("--fast")}
+                                    << "error: unknown option --fast";
     QTest::newRow("missing file") << QStringList{QStringLiteral("config"), QStringLiteral("validate"),
                                                  QStringLiteral("/nonexistent/config.json")}
                                   << "error: /nonexistent/config.json: no such file";
-    QTest::newRow("malformed") << QStringList{QStringLiteral("config"), QStringLiteral("show"), QStringLiteral(MWB_TEST_DATA_DIR "/malformed_config.json")}
+    QTest::newRow("malformed") << QStringList{QStringLiteral("config"), QStringLiteral("show"),
+                                              QStringLiteral(MWB_TEST_DATA_DIR "/malformed_config.json")}
                                << "malformed JSON: parse error at line";
 }
 

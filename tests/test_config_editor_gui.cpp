@@ -2,22 +2,21 @@
 // field, fix it, save, and check the file.
 
 #include "config/config_document.h"
+#include "json_compare.h"
 #include "main_window.h"
 #include "registry/model_registry.h"
-
-#include "json_compare.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFile>
 #include <QLabel>
 #include <QMenu>
-#include <QTimer>
 #include <QPlainTextEdit>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 #include <nlohmann/json.hpp>
 
@@ -40,8 +39,7 @@ private Q_SLOTS:
     void recentFilesRemembered();
 
 private:
-    template <typename T>
-    T* field(const char* name)
+    template <typename T> T* field(const char* name)
     {
         auto* w = m_window->findChild<T*>(QString::fromLatin1(name));
         if (!w)
@@ -104,7 +102,9 @@ void TestConfigEditorGui::badValueShowsMessageThenFixSavesFile()
     QTest::keyClicks(cardinality, QStringLiteral("32"));
     QCOMPARE(cardinality->value(), 32);
     QVERIFY(errorLabel("cardinality")->isVisible());
-    QVERIFY(errorLabel("cardinality")->text().contains(QStringLiteral("basic blocks support only cardinality 1")));
+    QVERIFY(errorLabel("cardinality")
+                ->text()
+                .contains(QStringLiteral("basic blocks support only cardinality 1")));
     QVERIFY(field<QLabel>("validationStatus")->text().contains(QStringLiteral("1 problem")));
     QVERIFY(m_window->isWindowModified());
 
@@ -148,7 +148,8 @@ void TestConfigEditorGui::openShowsProblemsOfAnInvalidFile()
     const QString path = m_dir.filePath(QStringLiteral("bad.json"));
     QFile file(path);
     QVERIFY(file.open(QIODevice::WriteOnly));
-    file.write(R"({"model_type": "resnet", "num_classes": "many", "stem_type": "deep-tiered", "stem_width": 2})");
+    file.write(
+        R"({"model_type": "resnet", "num_classes": "many", "stem_type": "deep-tiered", "stem_width": 2})");
     file.close();
     QVERIFY(m_window->openFile(path));
     QVERIFY(errorLabel("num_classes")->isVisible());
@@ -172,7 +173,9 @@ void TestConfigEditorGui::previewShowsWhatWillBeSaved()
     const json preview = json::parse(field<QPlainTextEdit>("jsonPreview")->toPlainText().toStdString());
     QCOMPARE_JSON(preview["avg_down"], json(true));
     QCOMPARE_JSON(preview["layers"], json::parse("[3, 4, 6, 3]"));
-    QVERIFY(field<QPlainTextEdit>("jsonPreview")->toPlainText().startsWith(QStringLiteral("{\n  \"avg_down\": true,")));
+    QVERIFY(field<QPlainTextEdit>("jsonPreview")
+                ->toPlainText()
+                .startsWith(QStringLiteral("{\n  \"avg_down\": true,")));
 }
 
 void TestConfigEditorGui::refusesToSaveAnInvalidConfig()

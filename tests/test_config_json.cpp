@@ -2,17 +2,15 @@
 
 #include "config/config_io.h"
 #include "config/resnet_config.h"
+#include "json_compare.h"
+
+#include <csignal>
+#include <sys/resource.h>
 
 #include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
-
-#include <csignal>
-
-#include <sys/resource.h>
-
-#include "json_compare.h"
 
 #include <nlohmann/json.hpp>
 
@@ -53,10 +51,12 @@ private Q_SLOTS:
 
 void TestConfigJson::writesSortedTwoSpaceJson()
 {
-    const QByteArray text = mwb::serializeConfig(json::parse(R"({"b": 1, "a": [1, 2], "c": {"z": true, "y": null}})"));
+    const QByteArray text =
+        mwb::serializeConfig(json::parse(R"({"b": 1, "a": [1, 2], "c": {"z": true, "y": null}})"));
     // json.dumps(obj, indent=2, sort_keys=True) + "\n"
-    QCOMPARE(text, QByteArray("{\n  \"a\": [\n    1,\n    2\n  ],\n  \"b\": 1,\n  \"c\": {\n    \"y\": null,\n"
-                              "    \"z\": true\n  }\n}\n"));
+    QCOMPARE(text,
+             QByteArray("{\n  \"a\": [\n    1,\n    2\n  ],\n  \"b\": 1,\n  \"c\": {\n    \"y\": null,\n"
+                        "    \"z\": true\n  }\n}\n"));
 }
 
 void TestConfigJson::roundTripKeepsUnknownAndTransformersKeys()
@@ -90,7 +90,8 @@ void TestConfigJson::roundTripKeepsUnknownAndTransformersKeys()
 void TestConfigJson::missingFieldsTakeDefaults()
 {
     const auto& schema = *mwb::resnetConfigSchema();
-    const json effective = mwb::effectiveConfig(json::parse(R"({"model_type": "resnet", "layers": [2, 2, 2, 2]})"), schema);
+    const json effective =
+        mwb::effectiveConfig(json::parse(R"({"model_type": "resnet", "layers": [2, 2, 2, 2]})"), schema);
     QCOMPARE_JSON(effective["layers"], json::parse("[2, 2, 2, 2]"));
     QCOMPARE_JSON(effective["block_type"], json("bottleneck"));
     QCOMPARE_JSON(effective["num_classes"], json(1000));
@@ -112,7 +113,8 @@ void TestConfigJson::malformedJsonNamesFileAndPosition_data()
 {
     QTest::addColumn<QByteArray>("content");
     QTest::addColumn<QString>("messagePart");
-    QTest::newRow("truncated") << QByteArray(R"({"model_type": "resnet", "layers": [3, 4)") << "malformed JSON";
+    QTest::newRow("truncated") << QByteArray(R"({"model_type": "resnet", "layers": [3, 4)")
+                               << "malformed JSON";
     QTest::newRow("trailing comma") << QByteArray("{\"a\": 1,}") << "line 1";
     QTest::newRow("empty file") << QByteArray() << "malformed JSON";
     QTest::newRow("top-level list") << QByteArray("[1, 2]") << "must be a JSON object, got array";
@@ -138,7 +140,8 @@ void TestConfigJson::missingFileIsClear()
 {
     auto result = mwb::readConfigFile(QStringLiteral("/nonexistent/folder"));
     QVERIFY(!result.has_value());
-    QCOMPARE(QString::fromStdString(result.error().message), QStringLiteral("/nonexistent/folder/config.json: no such file"));
+    QCOMPARE(QString::fromStdString(result.error().message),
+             QStringLiteral("/nonexistent/folder/config.json: no such file"));
 }
 
 void TestConfigJson::failedWriteKeepsOldFile()
@@ -151,7 +154,9 @@ void TestConfigJson::failedWriteKeepsOldFile()
     big["note"] = std::string(64 * 1024, 'x');
 
     // A file-size limit makes the write fail even for root, like a full disk would.
-    struct rlimit saved{};
+    struct rlimit saved
+    {
+    };
     QCOMPARE(getrlimit(RLIMIT_FSIZE, &saved), 0);
     std::signal(SIGXFSZ, SIG_IGN);
     struct rlimit small = saved;

@@ -51,63 +51,137 @@ void TestConfigValidation::rejectsBadConfig_data()
     QTest::addColumn<QString>("messagePart");
 
     // Wrong JSON types, one per field.
-    QTest::newRow("block_type number") << R"({"block_type": 3})" << "block_type" << "must be a string";
-    QTest::newRow("block_type unknown") << R"({"block_type": "dense"})" << "block_type" << "\"basic\", \"bottleneck\"";
-    QTest::newRow("layers string") << R"({"layers": "3,4,6,3"})" << "layers" << "a list of 4 integers";
-    QTest::newRow("layers three") << R"({"layers": [3, 4, 6]})" << "layers" << "exactly 4 entries";
-    QTest::newRow("layers five") << R"({"layers": [3, 4, 6, 3, 1]})" << "layers" << "exactly 4 entries";
-    QTest::newRow("layers zero") << R"({"layers": [3, 0, 6, 3]})" << "layers" << "entry 1 is 0";
-    QTest::newRow("layers negative") << R"({"layers": [-1, 4, 6, 3]})" << "layers" << "entry 0 is -1";
-    QTest::newRow("layers float") << R"({"layers": [3, 4.5, 6, 3]})" << "layers" << "entry 1 must be an integer";
-    QTest::newRow("layers huge") << R"({"layers": [3, 4, 100000, 3]})" << "layers" << "allowed: 1 to 128";
-    QTest::newRow("num_classes string") << R"({"num_classes": "1000"})" << "num_classes" << "must be an integer";
-    QTest::newRow("num_classes negative") << R"({"num_classes": -5})" << "num_classes" << "allowed: 0 to";
-    QTest::newRow("num_classes float") << R"({"num_classes": 10.0})" << "num_classes" << "non-integer number";
-    QTest::newRow("num_classes bool") << R"({"num_classes": true})" << "num_classes" << "a boolean";
-    QTest::newRow("num_classes beyond int64")
-        << R"({"num_classes": 18446744073709551615})" << "num_classes" << "allowed: 0 to";
-    QTest::newRow("input_channels zero") << R"({"input_channels": 0})" << "input_channels" << "allowed: 1 to";
-    QTest::newRow("input_channels null") << R"({"input_channels": null})" << "input_channels" << "must be an integer";
-    QTest::newRow("cardinality zero") << R"({"cardinality": 0})" << "cardinality" << "allowed: 1 to";
-    QTest::newRow("base_width zero") << R"({"base_width": 0})" << "base_width" << "allowed: 1 to";
-    QTest::newRow("base_width list") << R"({"base_width": [64]})" << "base_width" << "a list";
-    QTest::newRow("stem_width negative") << R"({"stem_width": -32})" << "stem_width" << "allowed: 1 to";
-    QTest::newRow("stem_type unknown") << R"({"stem_type": "deep_wide"})" << "stem_type" << "\"deep-tiered\"";
-    QTest::newRow("stem_type bool") << R"({"stem_type": false})" << "stem_type" << "must be a string";
-    QTest::newRow("avg_down string") << R"({"avg_down": "yes"})" << "avg_down" << "true or false";
-    QTest::newRow("avg_down int") << R"({"avg_down": 1})" << "avg_down" << "true or false";
+    QTest::newRow("block_type number") << R"({"block_type": 3})"
+                                       << "block_type"
+                                       << "must be a string";
+    QTest::newRow("block_type unknown") << R"({"block_type": "dense"})"
+                                        << "block_type"
+                                        << "\"basic\", \"bottleneck\"";
+    QTest::newRow("layers string") << R"({"layers": "3,4,6,3"})"
+                                   << "layers"
+                                   << "a list of 4 integers";
+    QTest::newRow("layers three") << R"({"layers": [3, 4, 6]})"
+                                  << "layers"
+                                  << "exactly 4 entries";
+    QTest::newRow("layers five") << R"({"layers": [3, 4, 6, 3, 1]})"
+                                 << "layers"
+                                 << "exactly 4 entries";
+    QTest::newRow("layers zero") << R"({"layers": [3, 0, 6, 3]})"
+                                 << "layers"
+                                 << "entry 1 is 0";
+    QTest::newRow("layers negative") << R"({"layers": [-1, 4, 6, 3]})"
+                                     << "layers"
+                                     << "entry 0 is -1";
+    QTest::newRow("layers float") << R"({"layers": [3, 4.5, 6, 3]})"
+                                  << "layers"
+                                  << "entry 1 must be an integer";
+    QTest::newRow("layers huge") << R"({"layers": [3, 4, 100000, 3]})"
+                                 << "layers"
+                                 << "allowed: 1 to 128";
+    QTest::newRow("num_classes string") << R"({"num_classes": "1000"})"
+                                        << "num_classes"
+                                        << "must be an integer";
+    QTest::newRow("num_classes negative") << R"({"num_classes": -5})"
+                                          << "num_classes"
+                                          << "allowed: 0 to";
+    QTest::newRow("num_classes float") << R"({"num_classes": 10.0})"
+                                       << "num_classes"
+                                       << "non-integer number";
+    QTest::newRow("num_classes bool") << R"({"num_classes": true})"
+                                      << "num_classes"
+                                      << "a boolean";
+    QTest::newRow("num_classes beyond int64") << R"({"num_classes": 18446744073709551615})"
+                                              << "num_classes"
+                                              << "allowed: 0 to";
+    QTest::newRow("input_channels zero") << R"({"input_channels": 0})"
+                                         << "input_channels"
+                                         << "allowed: 1 to";
+    QTest::newRow("input_channels null") << R"({"input_channels": null})"
+                                         << "input_channels"
+                                         << "must be an integer";
+    QTest::newRow("cardinality zero") << R"({"cardinality": 0})"
+                                      << "cardinality"
+                                      << "allowed: 1 to";
+    QTest::newRow("base_width zero") << R"({"base_width": 0})"
+                                     << "base_width"
+                                     << "allowed: 1 to";
+    QTest::newRow("base_width list") << R"({"base_width": [64]})"
+                                     << "base_width"
+                                     << "a list";
+    QTest::newRow("stem_width negative") << R"({"stem_width": -32})"
+                                         << "stem_width"
+                                         << "allowed: 1 to";
+    QTest::newRow("stem_type unknown") << R"({"stem_type": "deep_wide"})"
+                                       << "stem_type"
+                                       << "\"deep-tiered\"";
+    QTest::newRow("stem_type bool") << R"({"stem_type": false})"
+                                    << "stem_type"
+                                    << "must be a string";
+    QTest::newRow("avg_down string") << R"({"avg_down": "yes"})"
+                                     << "avg_down"
+                                     << "true or false";
+    QTest::newRow("avg_down int") << R"({"avg_down": 1})"
+                                  << "avg_down"
+                                  << "true or false";
 
     // What timm's BasicBlock asserts.
-    QTest::newRow("basic with cardinality")
-        << R"({"block_type": "basic", "cardinality": 32})" << "cardinality" << "basic blocks support only cardinality 1";
-    QTest::newRow("basic with base_width")
-        << R"({"block_type": "basic", "base_width": 4})" << "base_width" << "basic blocks support only base_width 64";
+    QTest::newRow("basic with cardinality") << R"({"block_type": "basic", "cardinality": 32})"
+                                            << "cardinality"
+                                            << "basic blocks support only cardinality 1";
+    QTest::newRow("basic with base_width") << R"({"block_type": "basic", "base_width": 4})"
+                                           << "base_width"
+                                           << "basic blocks support only base_width 64";
     // The tiered stem's first convolution would have no channels.
-    QTest::newRow("tiered stem too narrow")
-        << R"({"stem_type": "deep-tiered", "stem_width": 3})" << "stem_width" << "at least 4";
+    QTest::newRow("tiered stem too narrow") << R"({"stem_type": "deep-tiered", "stem_width": 3})"
+                                            << "stem_width"
+                                            << "at least 4";
     // Labels that disagree with the classifier.
-    QTest::newRow("id2label count")
-        << R"({"num_classes": 3, "id2label": {"0": "cat", "1": "dog"}})" << "id2label" << "has 2 labels but num_classes is 3";
+    QTest::newRow("id2label count") << R"({"num_classes": 3, "id2label": {"0": "cat", "1": "dog"}})"
+                                    << "id2label"
+                                    << "has 2 labels but num_classes is 3";
     QTest::newRow("id2label index out of range")
-        << R"({"num_classes": 2, "id2label": {"0": "cat", "7": "dog"}})" << "id2label" << "outside 0..1";
-    QTest::newRow("id2label bad key") << R"({"id2label": {"first": "cat"}})" << "id2label" << "class indices";
-    QTest::newRow("id2label bad value") << R"({"id2label": {"0": 5}})" << "id2label" << "label strings";
+        << R"({"num_classes": 2, "id2label": {"0": "cat", "7": "dog"}})"
+        << "id2label"
+        << "outside 0..1";
+    QTest::newRow("id2label bad key") << R"({"id2label": {"first": "cat"}})"
+                                      << "id2label"
+                                      << "class indices";
+    QTest::newRow("id2label bad value") << R"({"id2label": {"0": 5}})"
+                                        << "id2label"
+                                        << "label strings";
     QTest::newRow("label2id disagrees")
         << R"({"num_classes": 2, "id2label": {"0": "cat", "1": "dog"}, "label2id": {"cat": 1, "dog": 0}})"
-        << "label2id" << "must invert id2label";
+        << "label2id"
+        << "must invert id2label";
     // Values so large the model would exhaust memory.
-    QTest::newRow("too many classes") << R"({"num_classes": 1000000})" << "num_classes" << "parameters";
-    QTest::newRow("too wide")
-        << R"({"cardinality": 64, "base_width": 4096})" << "base_width" << "at most 1000000000 are allowed";
-    QTest::newRow("too deep and wide")
-        << R"({"layers": [128, 128, 128, 128], "base_width": 256})" << "layers" << "parameters";
+    QTest::newRow("too many classes") << R"({"num_classes": 1000000})"
+                                      << "num_classes"
+                                      << "parameters";
+    QTest::newRow("too wide") << R"({"cardinality": 64, "base_width": 4096})"
+                              << "base_width"
+                              << "at most 1000000000 are allowed";
+    QTest::newRow("too deep and wide") << R"({"layers": [128, 128, 128, 128], "base_width": 256})"
+                                       << "layers"
+                                       << "parameters";
     // transformers' own fields of the wrong shape.
-    QTest::newRow("model_type other") << R"({"model_type": "bert"})" << "model_type" << "this config is for \"resnet\"";
-    QTest::newRow("architectures string") << R"({"architectures": "ResnetModel"})" << "architectures" << "list of class names";
-    QTest::newRow("auto_map list") << R"({"auto_map": ["a"]})" << "auto_map" << "must be an object";
-    QTest::newRow("torch_dtype unknown") << R"({"torch_dtype": "float8"})" << "torch_dtype" << "\"float32\"";
-    QTest::newRow("problem_type unknown") << R"({"problem_type": "ranking"})" << "problem_type" << "multi_label_classification";
-    QTest::newRow("transformers_version number") << R"({"transformers_version": 4})" << "transformers_version" << "version string";
+    QTest::newRow("model_type other") << R"({"model_type": "bert"})"
+                                      << "model_type"
+                                      << "this config is for \"resnet\"";
+    QTest::newRow("architectures string") << R"({"architectures": "ResnetModel"})"
+                                          << "architectures"
+                                          << "list of class names";
+    QTest::newRow("auto_map list") << R"({"auto_map": ["a"]})"
+                                   << "auto_map"
+                                   << "must be an object";
+    QTest::newRow("torch_dtype unknown") << R"({"torch_dtype": "float8"})"
+                                         << "torch_dtype"
+                                         << "\"float32\"";
+    QTest::newRow("problem_type unknown") << R"({"problem_type": "ranking"})"
+                                          << "problem_type"
+                                          << "multi_label_classification";
+    QTest::newRow("transformers_version number") << R"({"transformers_version": 4})"
+                                                 << "transformers_version"
+                                                 << "version string";
 }
 
 void TestConfigValidation::rejectsBadConfig()
@@ -126,7 +200,8 @@ void TestConfigValidation::rejectsBadConfig()
     QString got;
     for (const auto& p : problems)
         got += QString::fromStdString(p.field + ": " + p.message + "; ");
-    QVERIFY2(found, qPrintable(QStringLiteral("expected %1 with \"%2\", got: %3").arg(field, messagePart, got)));
+    QVERIFY2(found,
+             qPrintable(QStringLiteral("expected %1 with \"%2\", got: %3").arg(field, messagePart, got)));
 }
 
 void TestConfigValidation::acceptsEdgeValues_data()

@@ -34,8 +34,7 @@ private Q_SLOTS:
     void classifierOnlyDifferenceOffersTheFreshHead();
 
 private:
-    template <typename T>
-    T* find(const char* name)
+    template <typename T> T* find(const char* name)
     {
         auto* w = m_window->findChild<T*>(QString::fromLatin1(name));
         if (!w)
@@ -119,7 +118,8 @@ void TestModelPanelGui::buildSaveAndImportThroughTheLoadReport()
     answerLoadReport(false, &summary);
     panel.importWeightsFrom(folder);
     QTRY_VERIFY_WITH_TIMEOUT(find<QLabel>("modelState")->text().startsWith(QStringLiteral("Loaded")), 60000);
-    QVERIFY2(summary.contains(QStringLiteral("122 matched, 0 missing, 0 unexpected, 0 wrong shape")), qPrintable(summary));
+    QVERIFY2(summary.contains(QStringLiteral("122 matched, 0 missing, 0 unexpected, 0 wrong shape")),
+             qPrintable(summary));
     QVERIFY(summary.contains(QStringLiteral("\"model.\" prefix")));
 }
 

@@ -41,13 +41,16 @@ private Q_SLOTS:
     }
     void unknownModelTypeListsKnownOnes()
     {
-        auto schema = mwb::ModelRegistry::builtin().schemaForConfig(nlohmann::json::parse(R"({"model_type": "vit"})"));
+        auto schema =
+            mwb::ModelRegistry::builtin().schemaForConfig(nlohmann::json::parse(R"({"model_type": "vit"})"));
         QVERIFY(!schema.has_value());
-        QCOMPARE(schema.error().message, std::string("model_type: unknown model type \"vit\"; known: \"resnet\""));
+        QCOMPARE(schema.error().message,
+                 std::string("model_type: unknown model type \"vit\"; known: \"resnet\""));
     }
     void missingModelTypeIsClear()
     {
-        auto schema = mwb::ModelRegistry::builtin().schemaForConfig(nlohmann::json::parse(R"({"layers": [1,1,1,1]})"));
+        auto schema =
+            mwb::ModelRegistry::builtin().schemaForConfig(nlohmann::json::parse(R"({"layers": [1,1,1,1]})"));
         QVERIFY(!schema.has_value());
         QVERIFY(schema.error().message.starts_with("model_type: missing"));
     }

@@ -50,7 +50,8 @@ private Q_SLOTS:
     {
         auto config = mwb::resnetConfigSchema()->defaults();
         config["num_classes"] = 0;
-        QCOMPARE(mwb::countParameters(mwb::ResnetSpec::fromConfig(config)).total(), 25'557'032ULL - 2'049'000ULL);
+        QCOMPARE(mwb::countParameters(mwb::ResnetSpec::fromConfig(config)).total(),
+                 25'557'032ULL - 2'049'000ULL);
     }
     void timmSpellingOfTieredStem()
     {

@@ -4,11 +4,11 @@
 // result to `context`'s thread (the GUI thread) when it is done. If `context` is destroyed first, the
 // result is dropped. `work` must not touch widgets; `done` runs on the GUI thread.
 
+#include <functional>
+
 #include <QFutureWatcher>
 #include <QObject>
 #include <QtConcurrent/QtConcurrentRun>
-
-#include <functional>
 
 namespace mwb {
 

@@ -24,8 +24,9 @@ const ConfigSchema& resnetSchema()
 // transformers' own keys that `--set` may also change; their values are JSON.
 bool isCommonKey(const std::string& key)
 {
-    static const std::vector<std::string> keys = {"id2label", "label2id", "architectures", "auto_map",
-                                                  "torch_dtype", "problem_type", "transformers_version"};
+    static const std::vector<std::string> keys = {
+        "id2label",    "label2id",     "architectures",       "auto_map",
+        "torch_dtype", "problem_type", "transformers_version"};
     return std::find(keys.begin(), keys.end(), key) != keys.end();
 }
 
@@ -39,8 +40,8 @@ Result<void> applySetting(json& doc, const ConfigSchema& schema, const std::stri
     if (const FieldSpec* spec = schema.field(key)) {
         auto value = parseFieldText(*spec, text);
         if (!value)
-            return fail(ErrorKind::InvalidInput, key + ": \"" + text + "\" is not valid; expected " +
-                                                     spec->allowedDescription());
+            return fail(ErrorKind::InvalidInput,
+                        key + ": \"" + text + "\" is not valid; expected " + spec->allowedDescription());
         if (auto problem = checkFieldValue(*spec, *value))
             return fail(ErrorKind::InvalidInput, key + ": " + *problem);
         doc[key] = *value;
@@ -68,7 +69,8 @@ int reportProblems(const std::string& source, const std::vector<FieldProblem>& p
         for (const FieldProblem& p : problems)
             printLine(p.field + ": " + p.message);
     }
-    return reportError({ErrorKind::InvalidInput, source + ": invalid config (" + std::to_string(problems.size()) +
+    return reportError({ErrorKind::InvalidInput, source + ": invalid config (" +
+                                                     std::to_string(problems.size()) +
                                                      (problems.size() == 1 ? " problem)" : " problems)")});
 }
 
@@ -109,9 +111,10 @@ void addConfigCommands(std::vector<Command>& commands)
     commands.push_back({"config new", "mwb config new [--preset NAME] [--set KEY=VALUE]... -o PATH",
                         "write a config (PATH a folder or a .json file)", configNew});
     commands.push_back({"config validate", "mwb config validate PATH [--json]",
-                        "exit 0 if valid; else exit 2 and one line per problem: FIELD: message", configValidate});
-    commands.push_back({"config show", "mwb config show PATH [--json]", "the effective config, defaults filled in",
-                        configShow});
+                        "exit 0 if valid; else exit 2 and one line per problem: FIELD: message",
+                        configValidate});
+    commands.push_back({"config show", "mwb config show PATH [--json]",
+                        "the effective config, defaults filled in", configShow});
 }
 
 namespace {
@@ -140,7 +143,8 @@ int configNew(const Args& argv)
             std::string known;
             for (const auto& [name, values] : schema.presets)
                 known += (known.empty() ? "" : ", ") + name;
-            return reportError({ErrorKind::InvalidInput, "--preset: unknown preset \"" + **preset + "\"; known: " + known});
+            return reportError(
+                {ErrorKind::InvalidInput, "--preset: unknown preset \"" + **preset + "\"; known: " + known});
         }
         doc.update(it->second);
     }

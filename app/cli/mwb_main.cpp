@@ -3,9 +3,9 @@
 #include "cli/cli_output.h"
 #include "cli/commands.h"
 
-#include <QCoreApplication>
-
 #include <cstdio>
+
+#include <QCoreApplication>
 
 namespace mwb::cli {
 
@@ -87,7 +87,8 @@ int main(int argc, char* argv[])
     size_t consumed = 0;
     const Command* command = findCommand(args, consumed);
     if (!command)
-        return reportError({mwb::ErrorKind::InvalidInput, "unknown command \"" + args[0] + "\"; see mwb --help"});
+        return reportError(
+            {mwb::ErrorKind::InvalidInput, "unknown command \"" + args[0] + "\"; see mwb --help"});
     Args rest(args.begin() + static_cast<long>(consumed), args.end());
     if (!rest.empty() && (rest[0] == "--help" || rest[0] == "-h")) {
         printLine("Usage: " + command->usage);
