@@ -1,5 +1,6 @@
 // `mwb config ...` and `mwb --help/--version` as a user runs them: exit codes, messages, files.
 
+#include "cli_run.h"
 #include "json_compare.h"
 
 #include <QDir>
@@ -12,32 +13,9 @@
 
 using json = nlohmann::json;
 
-namespace {
-
-struct Run
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Run mwbRun(const QStringList& args)
-{
-    QProcess process;
-    process.start(QStringLiteral(MWB_CLI_PATH), args);
-    if (!process.waitForFinished(30000))
-        return {};
-    return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
-            QString::fromUtf8(process.readAllStandardError())};
-}
-
-QByteArray readAll(const QString& path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
-} // namespace
+using mwbtest::mwbRun;
+using mwbtest::readAll;
+using mwbtest::Run;
 
 class TestCliConfig final : public QObject
 {

@@ -1,6 +1,7 @@
 // `mwb model init`, `mwb model summary`, `mwb weights import` and `mwb forward` as a user runs them:
 // exit codes, printed reports, the files written, and PyTorch parity through the whole command line.
 
+#include "../cli_run.h"
 #include "model_test_support.h"
 
 #include <cmath>
@@ -13,32 +14,9 @@
 using json = nlohmann::json;
 using mwb::test::fixture;
 
-namespace {
-
-struct Run
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Run mwbRun(const QStringList& args)
-{
-    QProcess process;
-    process.start(QStringLiteral(MWB_CLI_PATH), args);
-    if (!process.waitForFinished(300000))
-        return {};
-    return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
-            QString::fromUtf8(process.readAllStandardError())};
-}
-
-QByteArray readAll(const QString& path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
-} // namespace
+using mwbtest::mwbRun;
+using mwbtest::readAll;
+using mwbtest::Run;
 
 class TestCliModel final : public QObject
 {
