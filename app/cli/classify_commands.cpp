@@ -123,6 +123,21 @@ void printResultText(const ClassifyResult& result)
                   std::to_string(p.index) + ")");
 }
 
+// The stderr line for failed images, of the worst failure's kind: an image refused for safety (a
+// decompression bomb) exits 3, a corrupt one 2, an unreadable one 1.
+Error imageFailure(const std::vector<ClassifyResult>& results, std::size_t failed)
+{
+    auto rank = [](ErrorKind kind) {
+        return kind == ErrorKind::Unsafe ? 3 : kind == ErrorKind::InvalidInput ? 2 : 1;
+    };
+    const ClassifyResult* worst = nullptr;
+    for (const ClassifyResult& r : results)
+        if (!r.ok() && (!worst || rank(r.error->kind) > rank(worst->error->kind)))
+            worst = &r;
+    return {worst->error->kind, std::to_string(failed) + " of " + std::to_string(results.size()) +
+                                    " images failed: " + worst->error->message};
+}
+
 std::vector<ImageSource> sourcesFor(const std::vector<std::filesystem::path>& files)
 {
     std::vector<ImageSource> sources;
@@ -233,8 +248,7 @@ int classify(const Args& argv)
     }
     const auto failed = std::ranges::count_if(run.results, [](const ClassifyResult& r) { return !r.ok(); });
     if (failed > 0 && exitCode == kExitOk)
-        exitCode = reportError({ErrorKind::Io, std::to_string(failed) + " of " +
-                                                   std::to_string(run.results.size()) + " images failed"});
+        exitCode = reportError(imageFailure(run.results, std::size_t(failed)));
     return exitCode;
 }
 

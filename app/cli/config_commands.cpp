@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "config/config_io.h"
 #include "registry/model_registry.h"
+#include "util/json_parse.h"
 
 #include <QFileInfo>
 
@@ -48,8 +49,8 @@ Result<void> applySetting(json& doc, const ConfigSchema& schema, const std::stri
         return {};
     }
     if (isCommonKey(key)) {
-        auto value = json::parse(text, nullptr, false);
-        doc[key] = value.is_discarded() ? json(text) : value;
+        auto value = parseJson(text, "--set " + key);
+        doc[key] = value ? *value : json(text);
         return {};
     }
     std::string known;

@@ -348,6 +348,8 @@ int runLoad(const Args& raw)
         return reportError(allowed.error());
     if (!review->native.canLoad)
         return reportError({ErrorKind::InvalidInput, review->native.message});
+    if (auto fits = Model::checkWeightsCanFill(review->config, snapshot->directory); !fits)
+        return reportError(fits.error());
     auto model = Model::fromConfig(review->config, review->native.loadClass);
     if (!model)
         return reportError(model.error());

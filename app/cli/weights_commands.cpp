@@ -17,6 +17,11 @@ using json = nlohmann::json;
 
 // ---- mwb weights inspect ------------------------------------------------------------------------
 
+bool isPickleFormat(const std::string& format)
+{
+    return format.starts_with("torch") || format == "pickle";
+}
+
 const char* kInspectUsage = "mwb weights inspect FILE [--json]";
 
 std::string shapeText(const std::vector<int64_t>& shape)
@@ -38,7 +43,7 @@ json inspectionJson(const std::string& path, const WeightFileInfo& info)
                 {"tensors", tensors},
                 {"tensor_count", info.tensors.size()},
                 {"total_bytes", info.totalBytes}};
-    if (info.format.starts_with("torch")) {
+    if (isPickleFormat(info.format)) {
         json globals = json::array();
         for (const PickleGlobal& g : info.pickleGlobals)
             globals.push_back({{"module", g.module}, {"name", g.name}, {"verdict", verdictName(g.verdict)}});
@@ -58,7 +63,7 @@ void printInspection(const std::string& path, const WeightFileInfo& info)
               " bytes)");
     for (const TensorInfo& t : info.tensors)
         printLine("  " + t.name + "  " + t.dtype + "  " + shapeText(t.shape));
-    if (!info.format.starts_with("torch"))
+    if (!isPickleFormat(info.format))
         return;
     printLine("pickle globals:");
     for (const PickleGlobal& g : info.pickleGlobals)

@@ -1,11 +1,13 @@
 #include "config/config_io.h"
 
 #include "util/atomic_file.h"
+#include "util/input_file.h"
+#include "util/json_parse.h"
+
+#include <charconv>
 
 #include <QFile>
 #include <QFileInfo>
-
-#include <charconv>
 
 namespace mwb {
 
@@ -39,7 +41,8 @@ void validateCommonFields(const json& doc, const ConfigSchema& schema, std::vect
         problems.push_back({"model_type", "is " + doc["model_type"].dump() + " but this config is for \"" +
                                               schema.modelType + "\""});
     }
-    if (doc.contains("architectures") && !doc["architectures"].is_null() && !isStringList(doc["architectures"]))
+    if (doc.contains("architectures") && !doc["architectures"].is_null() &&
+        !isStringList(doc["architectures"]))
         problems.push_back({"architectures", "must be a list of class names (strings)"});
     if (doc.contains("auto_map")) {
         const json& m = doc["auto_map"];
@@ -48,7 +51,8 @@ void validateCommonFields(const json& doc, const ConfigSchema& schema, std::vect
             ok = it->is_string() || it->is_array();
         }
         if (!ok)
-            problems.push_back({"auto_map", "must be an object mapping Auto class names to \"module.Class\""});
+            problems.push_back(
+                {"auto_map", "must be an object mapping Auto class names to \"module.Class\""});
     }
     if (doc.contains("id2label")) {
         const json& m = doc["id2label"];
@@ -70,8 +74,9 @@ void validateCommonFields(const json& doc, const ConfigSchema& schema, std::vect
             for (auto it = m.begin(); it != m.end(); ++it) {
                 const std::string index = std::to_string(it->get<long>());
                 if (!doc["id2label"].contains(index) || doc["id2label"][index] != it.key()) {
-                    problems.push_back({"label2id", "\"" + it.key() + "\" maps to " + index +
-                                                        " but id2label disagrees; label2id must invert id2label"});
+                    problems.push_back(
+                        {"label2id", "\"" + it.key() + "\" maps to " + index +
+                                         " but id2label disagrees; label2id must invert id2label"});
                     break;
                 }
             }
@@ -83,16 +88,19 @@ void validateCommonFields(const json& doc, const ConfigSchema& schema, std::vect
             continue;
         const json& v = doc[key];
         if (!v.is_string() || std::find(dtypes.begin(), dtypes.end(), v.get<std::string>()) == dtypes.end())
-            problems.push_back({key, "is " + v.dump() + "; allowed: \"float32\", \"float16\", \"bfloat16\", "
-                                                        "\"float64\" or null"});
+            problems.push_back({key, "is " + v.dump() +
+                                         "; allowed: \"float32\", \"float16\", \"bfloat16\", "
+                                         "\"float64\" or null"});
     }
     if (doc.contains("problem_type") && !doc["problem_type"].is_null()) {
         static const std::vector<std::string> kinds = {"regression", "single_label_classification",
                                                        "multi_label_classification"};
         const json& v = doc["problem_type"];
         if (!v.is_string() || std::find(kinds.begin(), kinds.end(), v.get<std::string>()) == kinds.end())
-            problems.push_back({"problem_type", "is " + v.dump() + "; allowed: \"regression\", "
-                                                "\"single_label_classification\", \"multi_label_classification\""});
+            problems.push_back(
+                {"problem_type", "is " + v.dump() +
+                                     "; allowed: \"regression\", "
+                                     "\"single_label_classification\", \"multi_label_classification\""});
     }
     if (doc.contains("transformers_version") && !doc["transformers_version"].is_string())
         problems.push_back({"transformers_version", "must be a version string such as \"4.47.0\""});
@@ -110,35 +118,27 @@ QString configFilePath(const QString& pathOrFolder)
 
 Result<json> parseConfigJson(const QByteArray& bytes, const std::string& sourceName)
 {
-    json doc;
-    try {
-        doc = json::parse(bytes.constData(), bytes.constData() + bytes.size());
-    } catch (const json::parse_error& e) {
-        // nlohmann's message already carries "at line L, column C".
-        std::string what = e.what();
-        const auto pos = what.find("parse error");
-        return fail(ErrorKind::InvalidInput,
-                    sourceName + ": malformed JSON: " + (pos == std::string::npos ? what : what.substr(pos)));
-    }
+    // nlohmann's message carries "at line L, column C"; depth and size are limited before parsing.
+    auto parsed = parseJson(std::string_view(bytes.constData(), size_t(bytes.size())), sourceName);
+    if (!parsed)
+        return parsed;
+    json doc = std::move(*parsed);
     if (!doc.is_object())
-        return fail(ErrorKind::InvalidInput, sourceName + ": a config must be a JSON object, got " +
-                                                 std::string(doc.type_name()));
+        return fail(ErrorKind::InvalidInput,
+                    sourceName + ": a config must be a JSON object, got " + std::string(doc.type_name()));
     return doc;
 }
 
 Result<json> readConfigFile(const QString& pathOrFolder)
 {
     const QString path = configFilePath(pathOrFolder);
-    QFile file(path);
-    if (!file.exists())
+    if (!QFileInfo::exists(path))
         return fail(ErrorKind::InvalidInput, path.toStdString() + ": no such file");
-    if (!file.open(QIODevice::ReadOnly))
-        return fail(ErrorKind::Io, path.toStdString() + ": cannot read: " + file.errorString().toStdString());
-    // A config is a few kilobytes; refuse something absurd before parsing it.
-    constexpr qint64 maxConfigBytes = 64 * 1024 * 1024;
-    if (file.size() > maxConfigBytes)
-        return fail(ErrorKind::InvalidInput, path.toStdString() + ": too large for a config file");
-    return parseConfigJson(file.readAll(), path.toStdString());
+    // A config is a few kilobytes; FIFOs, devices and absurd sizes are refused before reading.
+    auto bytes = readRegularFile(path, limits::kJsonBytes);
+    if (!bytes)
+        return std::unexpected(bytes.error());
+    return parseConfigJson(*bytes, path.toStdString());
 }
 
 std::vector<FieldProblem> validateConfig(const json& doc, const ConfigSchema& schema)

@@ -1,5 +1,7 @@
 #include "config/config_schema.h"
 
+#include "util/json_parse.h"
+
 #include <sstream>
 
 namespace mwb {
@@ -37,7 +39,8 @@ std::string jsonTypeName(const nlohmann::json& v)
     return "null";
 }
 
-std::optional<std::string> checkInteger(const FieldSpec& spec, const nlohmann::json& v, const std::string& what)
+std::optional<std::string>
+checkInteger(const FieldSpec& spec, const nlohmann::json& v, const std::string& what)
 {
     if (!v.is_number_integer()) {
         return what + " must be an integer, got " + jsonTypeName(v) + " (" + v.dump() + ")";
@@ -147,10 +150,10 @@ std::optional<nlohmann::json> parseFieldText(const FieldSpec& spec, const std::s
         std::string body = text;
         if (spec.type == FieldType::IntegerList && (body.empty() || body.front() != '['))
             body = "[" + body + "]";
-        auto parsed = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-        if (parsed.is_discarded())
+        auto parsed = parseJson(body, "value");
+        if (!parsed)
             return std::nullopt;
-        return parsed;
+        return *parsed;
     }
     }
     return std::nullopt;

@@ -1,5 +1,7 @@
 #include "hub/hub_json.h"
 
+#include "util/json_parse.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
@@ -16,6 +18,11 @@ std::unexpected<Error> badShape(const QUrl& url, const QString& what)
 
 template <typename T> Result<T> parseDocument(const QByteArray& body, const QUrl& url)
 {
+    // Qt's parser stops at 1024 levels; the project's limit is lower and checked before parsing.
+    const std::string_view text(body.constData(), size_t(body.size()));
+    if (findJsonNestingAbove(text, limits::kJsonDepth.value))
+        return badShape(
+            url, QString::fromStdString(exceedsLimit(limits::kJsonDepth, limits::kJsonDepth.value + 1)));
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(body, &error);
     if (error.error != QJsonParseError::NoError)

@@ -1,11 +1,13 @@
 #include "imaging/image_decode.h"
 
 #include "imaging/image_header.h"
+#include "input_limits.h"
+#include "util/input_file.h"
 
-#include <fstream>
-#include <iterator>
+#include <cstdint>
 
 #include <opencv2/core.hpp>
+#include <opencv2/core/utils/logger.hpp>
 #include <opencv2/imgcodecs.hpp>
 
 namespace mwb {
@@ -94,6 +96,12 @@ cv::Mat decodeWithOpenCv(std::span<const std::uint8_t> bytes)
 {
     // IMREAD_UNCHANGED keeps 16-bit samples and alpha and does not apply EXIF orientation (OpenCV skips
     // orientation for exactly this flag value), so both are handled here as PIL handles them.
+    // OpenCV's own warnings (an unreadable header, ...) would go to stderr; errors come back as values.
+    static const bool quiet = [] {
+        cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
+        return true;
+    }();
+    (void)quiet;
     const cv::Mat buffer(1, int(bytes.size()), CV_8UC1, const_cast<std::uint8_t*>(bytes.data()));
     return cv::imdecode(buffer, cv::IMREAD_UNCHANGED);
 }
@@ -122,13 +130,29 @@ decodeImage(std::span<const std::uint8_t> bytes, const std::string& sourceName, 
     if (!header)
         return std::unexpected(header.error());
     const char* format = imageFormatName(header->format);
-    const std::int64_t pixels = header->width * header->height;
+    std::int64_t pixels = 0;
+    if (__builtin_mul_overflow(header->width, header->height, &pixels))
+        pixels = INT64_MAX;
     if (pixels > options.maxPixels)
         return fail(ErrorKind::Unsafe, sourceName + ": image size " + std::to_string(header->width) + "x" +
                                            std::to_string(header->height) + " (" + std::to_string(pixels) +
                                            " pixels) exceeds the limit of " +
                                            std::to_string(options.maxPixels) +
                                            " pixels; refused as a possible decompression bomb");
+    // What the decoder will allocate (a TIFF tile, 16-bit RGBA samples), not just what the size claims.
+    if (const std::int64_t bytes = decodedBytes(*header);
+        std::uint64_t(bytes) > limits::kImageDecodedBytes.value)
+        return fail(ErrorKind::Unsafe,
+                    sourceName + ": decoding this " + format + " would allocate " + std::to_string(bytes) +
+                        " bytes: " + exceedsLimit(limits::kImageDecodedBytes, std::uint64_t(bytes)) +
+                        "; refused as a possible decompression bomb");
+    if (header->bufferPixels > options.maxPixels)
+        return fail(ErrorKind::Unsafe,
+                    sourceName + ": the " + format + " decoder would allocate " +
+                        std::to_string(header->bufferPixels) +
+                        " pixels at once (a tile larger than the image), above the limit of " +
+                        std::to_string(options.maxPixels) +
+                        " pixels; refused as a possible decompression bomb");
     if (header->truncated)
         return fail(ErrorKind::InvalidInput, sourceName + ": truncated " + format + " data");
     cv::Mat decoded;
@@ -150,13 +174,13 @@ decodeImage(std::span<const std::uint8_t> bytes, const std::string& sourceName, 
 
 Result<Image8> decodeImageFile(const std::filesystem::path& path, const DecodeOptions& options)
 {
-    std::ifstream file(path, std::ios::binary);
-    if (!file)
-        return fail(ErrorKind::Io, path.string() + ": cannot open the file for reading");
-    const std::vector<std::uint8_t> bytes{std::istreambuf_iterator<char>(file), {}};
-    if (file.bad())
-        return fail(ErrorKind::Io, path.string() + ": read error");
-    return decodeImage(bytes, path.string(), options);
+    // Regular files only (a FIFO or /dev/zero would block or never end), and bounded in size.
+    auto bytes = readRegularFile(QString::fromStdString(path.string()), limits::kImageFileBytes);
+    if (!bytes)
+        return std::unexpected(bytes.error());
+    const auto* data = reinterpret_cast<const std::uint8_t*>(bytes->constData());
+    return decodeImage(std::span<const std::uint8_t>(data, std::size_t(bytes->size())), path.string(),
+                       options);
 }
 
 } // namespace mwb

@@ -1,6 +1,7 @@
 #include "imaging/image_header.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <optional>
 
@@ -84,6 +85,12 @@ private:
     std::uint32_t m_ifd0 = 0;
 };
 
+std::int64_t saturatingProduct(std::int64_t a, std::int64_t b)
+{
+    std::int64_t product = 0;
+    return __builtin_mul_overflow(a, b, &product) ? INT64_MAX : product;
+}
+
 Result<ImageHeaderInfo> truncatedHeader(const std::string& name, ImageFormat format)
 {
     return fail(ErrorKind::InvalidInput,
@@ -161,6 +168,12 @@ Result<ImageHeaderInfo> probePng(Bytes b, const std::string& name)
         return truncatedHeader(name, info.format);
     info.width = readBigEndian(b, 16, 4);
     info.height = readBigEndian(b, 20, 4);
+    if (b.size() >= 26) {
+        // IHDR bit depth and colour type: OpenCV keeps 16-bit samples and alpha (IMREAD_UNCHANGED).
+        const int bytesPerSample = b[24] == 16 ? 2 : 1;
+        const int channels = b[25] == 0 ? 1 : b[25] == 4 ? 2 : b[25] == 6 ? 4 : 3;
+        info.bytesPerPixel = channels * bytesPerSample;
+    }
     // PIL finds an eXIf chunk wherever it is (it loads the image to look past IDAT).
     for (std::size_t at = 8; at + 12 <= b.size();) {
         const std::size_t length = readBigEndian(b, at, 4);
@@ -177,7 +190,7 @@ Result<ImageHeaderInfo> probePng(Bytes b, const std::string& name)
 
 Result<ImageHeaderInfo> probeBmp(Bytes b, const std::string& name)
 {
-    ImageHeaderInfo info{.format = ImageFormat::Bmp};
+    ImageHeaderInfo info{.format = ImageFormat::Bmp, .bytesPerPixel = 4};
     if (b.size() < 26)
         return truncatedHeader(name, info.format);
     const std::uint32_t dibSize = readLittleEndian(b, 14, 4);
@@ -194,14 +207,18 @@ Result<ImageHeaderInfo> probeBmp(Bytes b, const std::string& name)
 
 Result<ImageHeaderInfo> probeWebP(Bytes b, const std::string& name)
 {
-    ImageHeaderInfo info{.format = ImageFormat::WebP};
+    ImageHeaderInfo info{.format = ImageFormat::WebP, .bytesPerPixel = 4};
     bool haveSize = false;
+    // libwebp takes the size from the first chunk (VP8X's canvas, or the bitstream of a simple file)
+    // and ignores any later one, so only the first chunk may give the size.
     for (std::size_t at = 12; at + 8 <= b.size();) {
         const std::size_t length = readLittleEndian(b, at + 4, 4);
         if (length > b.size() - at - 8)
             break;
         const Bytes chunk = b.subspan(at + 8, length);
-        if (startsWith(b, at, "VP8X", 4) && chunk.size() >= 10) {
+        if (at != 12) {
+            // only EXIF is read from later chunks
+        } else if (startsWith(b, at, "VP8X", 4) && chunk.size() >= 10) {
             info.width = std::int64_t(readLittleEndian(chunk, 4, 3)) + 1;
             info.height = std::int64_t(readLittleEndian(chunk, 7, 3)) + 1;
             haveSize = true;
@@ -214,7 +231,8 @@ Result<ImageHeaderInfo> probeWebP(Bytes b, const std::string& name)
             info.width = std::int64_t(bits & 0x3FFF) + 1;
             info.height = std::int64_t((bits >> 14) & 0x3FFF) + 1;
             haveSize = true;
-        } else if (startsWith(b, at, "EXIF", 4)) {
+        }
+        if (startsWith(b, at, "EXIF", 4)) {
             info.exifOrientation = exifOrientationFromTiffBlock(chunk);
         }
         at += 8 + length + (length & 1); // chunks are padded to even sizes
@@ -235,10 +253,29 @@ Result<ImageHeaderInfo> probeTiff(Bytes b, const std::string& name)
     info.width = *width;
     info.height = *height;
     info.exifOrientation = exifOrientationFromTiffBlock(b);
+    // libtiff decodes tile by tile (or strip by strip) into buffers of the tile's size, whatever the
+    // image size; OpenCV reads them as RGBA when it cannot read the samples directly.
+    const std::int64_t tileWidth = tiff.tagValue(322).value_or(0),
+                       tileLength = tiff.tagValue(323).value_or(0);
+    const std::int64_t rows = std::min<std::int64_t>(tiff.tagValue(278).value_or(*height), *height);
+    const std::int64_t samples = std::max<std::int64_t>(tiff.tagValue(277).value_or(1), 4);
+    const std::int64_t bits = std::max<std::int64_t>(tiff.tagValue(258).value_or(8), 8);
+    info.bufferPixels =
+        std::max({saturatingProduct(info.width, info.height), saturatingProduct(tileWidth, tileLength),
+                  saturatingProduct(info.width, rows)});
+    info.bytesPerPixel = int(std::min<std::int64_t>(samples * ((bits + 7) / 8), 1 << 16));
     return info;
 }
 
 } // namespace
+
+std::int64_t decodedBytes(const ImageHeaderInfo& info)
+{
+    std::int64_t bytes = 0;
+    if (__builtin_mul_overflow(info.bufferPixels, std::int64_t(info.bytesPerPixel), &bytes))
+        return INT64_MAX;
+    return bytes;
+}
 
 const char* imageFormatName(ImageFormat format)
 {
@@ -284,6 +321,12 @@ Result<ImageHeaderInfo> probeImageHeader(Bytes bytes, const std::string& sourceN
     if (info && (info->width <= 0 || info->height <= 0))
         return fail(ErrorKind::InvalidInput,
                     sourceName + ": " + imageFormatName(info->format) + " header gives an empty image size");
+    // Sides are at most 2^32 - 1 here, so their product fits in 64 bits unsigned.
+    if (info) {
+        const std::uint64_t pixels = std::uint64_t(info->width) * std::uint64_t(info->height);
+        const std::int64_t framePixels = pixels > std::uint64_t(INT64_MAX) ? INT64_MAX : std::int64_t(pixels);
+        info->bufferPixels = std::max(info->bufferPixels, framePixels);
+    }
     return info;
 }
 

@@ -31,7 +31,15 @@ struct ImageHeaderInfo
     std::int64_t height = 0;
     int exifOrientation = 1; // 1..8 as in the EXIF Orientation tag; 1 when absent or invalid
     bool truncated = false;  // the data stops before the format's end marker (JPEG only)
+    // What the decoder allocates, read from the fields the decoder itself uses (not a trailing chunk
+    // it ignores): its largest buffer in pixels (a TIFF tile can be larger than the image) and bytes
+    // per pixel of that buffer (all channels, 16-bit samples counted as 2 bytes).
+    std::int64_t bufferPixels = 0;
+    int bytesPerPixel = 3;
 };
+
+// bufferPixels × bytesPerPixel without overflow (saturating at INT64_MAX).
+std::int64_t decodedBytes(const ImageHeaderInfo& info);
 
 // Errors (InvalidInput) name `sourceName`: not one of the formats above, or a header that is cut short
 // or carries impossible dimensions.

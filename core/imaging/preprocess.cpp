@@ -1,6 +1,7 @@
 #include "imaging/preprocess.h"
 
 #include "imaging/recipe_fields.h"
+#include "input_limits.h"
 
 #include <algorithm>
 #include <cmath>
@@ -74,6 +75,12 @@ Result<ImageSize> resizedSize(ImageSize size, const PreprocessRecipe& recipe)
                     "resizing " + std::to_string(size.width) + "x" + std::to_string(size.height) + " gives " +
                         std::to_string(out.width) + "x" + std::to_string(out.height) +
                         ", outside 1..65536 pixels per side");
+    if (const auto pixels = std::uint64_t(out.width) * std::uint64_t(out.height);
+        pixels > limits::kPreprocessPixels.value)
+        return fail(ErrorKind::InvalidInput,
+                    "resizing " + std::to_string(size.width) + "x" + std::to_string(size.height) + " to " +
+                        std::to_string(out.width) + "x" + std::to_string(out.height) + ": " +
+                        exceedsLimit(limits::kPreprocessPixels, pixels));
     return out;
 }
 

@@ -1,6 +1,8 @@
 #include "imaging/preprocess_recipe.h"
 
 #include "imaging/recipe_sources.h"
+#include "util/input_file.h"
+#include "util/json_parse.h"
 
 #include <cstdio>
 #include <fstream>
@@ -98,15 +100,13 @@ Result<std::optional<json>> readJsonIfPresent(const std::filesystem::path& path)
     std::error_code ec;
     if (!std::filesystem::exists(path, ec))
         return std::optional<json>{};
-    std::ifstream file(path, std::ios::binary);
-    if (!file)
-        return fail(ErrorKind::Io, path.string() + ": cannot open the file for reading");
-    const std::string text{std::istreambuf_iterator<char>(file), {}};
-    try {
-        return std::optional<json>{json::parse(text)};
-    } catch (const json::exception& e) {
-        return fail(ErrorKind::InvalidInput, path.string() + ": invalid JSON: " + e.what());
-    }
+    auto bytes = readRegularFile(QString::fromStdString(path.string()), limits::kJsonBytes);
+    if (!bytes)
+        return std::unexpected(bytes.error());
+    auto doc = parseJson(std::string_view(bytes->constData(), size_t(bytes->size())), path.string());
+    if (!doc)
+        return std::unexpected(doc.error());
+    return std::optional<json>{std::move(*doc)};
 }
 
 } // namespace

@@ -1,5 +1,7 @@
 #include "imaging/recipe_fields.h"
 
+#include "input_limits.h"
+
 #include <cfenv>
 #include <cmath>
 
@@ -88,10 +90,13 @@ RecipeFields::numbersFromArray(const char* key, const nlohmann::json& array, boo
 
 Result<int> RecipeFields::positiveIntIn(const nlohmann::json& value, const std::string& path) const
 {
-    // Images beyond this side length are refused before any arithmetic can overflow.
-    constexpr long long kMaxSide = 1 << 16;
-    if (!value.is_number_integer() || value.get<long long>() <= 0 || value.get<long long>() > kMaxSide)
+    // Sizes beyond the limit are refused before anything is allocated for them.
+    constexpr auto kMaxSide = (long long)limits::kPreprocessSide.value;
+    if (!value.is_number_integer() || value.get<long long>() <= 0)
         return error(path, "must be a positive integer up to " + std::to_string(kMaxSide));
+    if (value.get<long long>() > kMaxSide)
+        return error(path, "is " + std::to_string(value.get<long long>()) + ": " +
+                               exceedsLimit(limits::kPreprocessSide, std::uint64_t(value.get<long long>())));
     return int(value.get<long long>());
 }
 

@@ -51,6 +51,11 @@ public:
     // the config's `architectures`, else AutoModelForImageClassification. Fresh weights.
     static Result<std::unique_ptr<Model>> fromConfig(const nlohmann::json& config,
                                                      const std::string& taskOrClassName = {});
+    // Before a model is allocated for `config` and the weights in `folder`: InvalidInput when the
+    // folder's weight file (read from its header only) holds fewer values than the config's estimated
+    // parameter count, so a strict load could never succeed (a 400-byte config with num_classes
+    // 1,000,000 next to a small file). Nothing to check (no error) for configs it cannot estimate.
+    static Result<void> checkWeightsCanFill(const nlohmann::json& config, const QString& folder);
     // save_pretrained's counterpart: config.json plus the weights in the folder (model.safetensors,
     // shards, or pytorch_model.bin), loaded strictly.
     static Result<std::unique_ptr<Model>> fromPretrained(const QString& folder,

@@ -1,5 +1,9 @@
 #include "review/code_collector.h"
 
+#include "util/contained_path.h"
+#include "util/input_file.h"
+#include "util/json_parse.h"
+
 #include <algorithm>
 #include <deque>
 #include <set>
@@ -63,6 +67,11 @@ private:
                 m_set.missing.push_back(
                     {item.path, item.referencedBy, QStringLiteral("not in the snapshot")});
             }
+            return;
+        }
+        if (!resolvesInside(m_root + '/' + item.path, containmentRoot(m_root))) {
+            m_set.problems.push_back(item.path.toStdString() +
+                                     ": resolves outside the repository folder; not read");
             return;
         }
         QFile file(m_root + '/' + item.path);
@@ -196,13 +205,14 @@ CodeSet collectCode(const QString& snapshotDir, const nlohmann::json& config)
 Result<CodeSet> collectCode(const QString& snapshotDir)
 {
     const QString path = QDir(snapshotDir).filePath(QStringLiteral("config.json"));
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return fail(ErrorKind::Io, path.toStdString() + ": cannot read: " + file.errorString().toStdString());
-    const nlohmann::json config = nlohmann::json::parse(file.readAll().toStdString(), nullptr, false);
-    if (config.is_discarded() || !config.is_object())
-        return fail(ErrorKind::InvalidInput, path.toStdString() + ": not a JSON object");
-    return collectCode(snapshotDir, config);
+    auto bytes = readRegularFile(path, limits::kJsonBytes);
+    if (!bytes)
+        return std::unexpected(bytes.error());
+    auto config =
+        parseJsonObject(std::string_view(bytes->constData(), size_t(bytes->size())), path.toStdString());
+    if (!config)
+        return std::unexpected(config.error());
+    return collectCode(snapshotDir, *config);
 }
 
 } // namespace mwb::review

@@ -1,6 +1,9 @@
 #include "review/code_review.h"
 
 #include "review/line_diff.h"
+#include "util/contained_path.h"
+#include "util/input_file.h"
+#include "util/json_parse.h"
 #include "weights/weight_inspection.h"
 
 #include <set>
@@ -16,7 +19,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr qint64 kMaxRawPickleBytes = 256ll * 1024 * 1024;
+constexpr uint64_t kMaxRawPickleBytes = 256ull * 1024 * 1024;
 
 bool isPickleWeightName(const QString& path)
 {
@@ -38,19 +41,25 @@ PickleFileReview reviewPickle(const QString& root, const QString& path)
         out.verdict = info->verdict;
         return out;
     }
-    // A raw pickle (.pkl, joblib) rather than a torch checkpoint: scan its opcodes directly.
-    QFile file(full);
-    if (file.size() <= kMaxRawPickleBytes && file.open(QIODevice::ReadOnly)) {
-        const QByteArray bytes = file.readAll();
-        if (!bytes.isEmpty() && static_cast<unsigned char>(bytes[0]) == 0x80) {
-            if (auto globals = scanPickleGlobals(bytes)) {
-                out.globals = *globals;
-                out.verdict = overallVerdict(out.globals);
-                return out;
-            }
+    // A raw pickle (.pkl, joblib) rather than a torch checkpoint: scan every pickle it holds.
+    std::string why = info.error().message;
+    auto bytes = info.error().kind == ErrorKind::Unsafe
+                     ? Result<QByteArray>(std::unexpected(info.error()))
+                     : readRegularFile(full, {"raw pickle size in bytes", kMaxRawPickleBytes});
+    if (bytes && !bytes->isEmpty() && static_cast<unsigned char>(bytes->front()) == 0x80) {
+        const PickleScan scan =
+            scanPickleStream(std::string_view(bytes->constData(), size_t(bytes->size())), full.toStdString());
+        out.globals = scan.globals;
+        if (!scan.error) {
+            out.verdict = overallVerdict(out.globals);
+            return out;
         }
+        if (info.error().kind != ErrorKind::Unsafe)
+            why = scan.error->message;
     }
-    out.error = QString::fromStdString(info.error().message);
+    // Unreadable is never safe: what cannot be checked is treated as the worst case.
+    out.error = QString::fromStdString(why);
+    out.verdict = PickleVerdict::Dangerous;
     return out;
 }
 
@@ -247,16 +256,20 @@ bool RepoReview::codeTrusted() const
 Result<RepoReview>
 reviewSnapshot(const SnapshotRef& snapshot, const TrustStore& store, const SnapshotProvider& upstreamProvider)
 {
+    // Nothing is read, hashed, shown or trusted from a file that points outside the repository.
+    if (auto inside = refuseFilesOutside(snapshot.directory, snapshot.directory.toStdString()); !inside)
+        return std::unexpected(inside.error());
     const QString configPath = QDir(snapshot.directory).filePath(QStringLiteral("config.json"));
-    QFile file(configPath);
-    if (!file.open(QIODevice::ReadOnly))
-        return fail(ErrorKind::Io,
-                    configPath.toStdString() + ": cannot read: " + file.errorString().toStdString());
+    auto bytes = readRegularFile(configPath, limits::kJsonBytes);
+    if (!bytes)
+        return std::unexpected(bytes.error());
+    auto config = parseJsonObject(std::string_view(bytes->constData(), size_t(bytes->size())),
+                                  configPath.toStdString());
+    if (!config)
+        return std::unexpected(config.error());
     RepoReview review;
     review.snapshot = snapshot;
-    review.config = json::parse(file.readAll().toStdString(), nullptr, false);
-    if (review.config.is_discarded() || !review.config.is_object())
-        return fail(ErrorKind::InvalidInput, configPath.toStdString() + ": not a JSON object");
+    review.config = std::move(*config);
     review.customCode = hasCustomCode(review.config);
     review.code = collectCode(snapshot.directory, review.config);
     review.pickles = reviewPickles(QDir(snapshot.directory).absolutePath());

@@ -45,7 +45,11 @@ NativeMatch matchNativeModel(const nlohmann::json& config, const ModelRegistry& 
     if (m.loadClass.empty())
         m.loadClass = !classification.empty() ? classification : base;
 
-    if (!m.configKnown) {
+    const auto modelType = config.find("model_type");
+    if (!m.configKnown && modelType != config.end() && !modelType->is_string()) {
+        m.message = "config.json: model_type must be a string, got " + std::string(modelType->type_name()) +
+                    "; no native implementation can be chosen";
+    } else if (!m.configKnown) {
         m.message = m.modelType.empty()
                         ? "config.json has no model_type; no native implementation can be chosen"
                         : "no native implementation of model_type \"" + m.modelType + "\"";

@@ -52,6 +52,7 @@ public:
         for (Token& t : tokenizePython(source))
             if (t.kind != TokenKind::Comment)
                 m_code.push_back(std::move(t));
+        matchBrackets();
     }
 
     SourceScan run()
@@ -204,26 +205,46 @@ private:
         return joined(parts);
     }
 
-    // The index of the bracket closing the one at `open`, or `end` when unbalanced.
-    size_t matchingClose(size_t open, size_t end) const
+    // Once for the whole file: a rescan per call made deeply nested calls quadratic (minutes for a
+    // 300 KB file). Any closing bracket closes the innermost open one, as the depth count did.
+    void matchBrackets()
     {
-        int depth = 0;
-        for (size_t i = open; i < end; ++i) {
+        m_close.assign(m_code.size(), SIZE_MAX);
+        std::vector<size_t> open;
+        for (size_t i = 0; i < m_code.size(); ++i) {
             if (m_code[i].kind != TokenKind::Op)
                 continue;
             const std::string& t = m_code[i].text;
-            if (t == "(" || t == "[" || t == "{")
-                ++depth;
-            else if ((t == ")" || t == "]" || t == "}") && --depth == 0)
-                return i;
+            if (t == "(" || t == "[" || t == "{") {
+                open.push_back(i);
+            } else if ((t == ")" || t == "]" || t == "}") && !open.empty()) {
+                m_close[open.back()] = i;
+                open.pop_back();
+            }
         }
-        return end;
     }
 
-    std::vector<CallArg> callArgs(size_t open, size_t end) const
+    // The index of the bracket closing the one at `open`, or `end` when unbalanced.
+    size_t matchingClose(size_t open, size_t end) const
+    {
+        return open < m_close.size() && m_close[open] < end ? m_close[open] : end;
+    }
+
+    // Argument lists are split only for the few callables whose arguments matter, and within a budget
+    // of tokens per file, so nesting them cannot make the scan quadratic either.
+    static bool argumentsMatter(const std::string& name)
+    {
+        return name == "torch.load" || name == "numpy.load" || name == "builtins.exec" ||
+               name == "builtins.eval" || name == "builtins.compile" || name == "builtins.open";
+    }
+
+    std::vector<CallArg> callArgs(size_t open, size_t end)
     {
         std::vector<CallArg> args;
         const size_t close = matchingClose(open, end);
+        if (close - open > m_argumentBudget)
+            return args;
+        m_argumentBudget -= close - open;
         size_t start = open + 1;
         int depth = 0;
         for (size_t i = open + 1; i <= close && i < end + 1; ++i) {
@@ -322,7 +343,8 @@ private:
     void useOfName(const std::string& name, int line, size_t after, size_t end)
     {
         const bool call = isOp(after, "(");
-        const std::vector<CallArg> args = call ? callArgs(after, end) : std::vector<CallArg>{};
+        const std::vector<CallArg> args =
+            call && argumentsMatter(name) ? callArgs(after, end) : std::vector<CallArg>{};
         auto keyword = [&](std::string_view key) -> const CallArg* {
             for (const CallArg& a : args)
                 if (a.keyword == key)
@@ -457,6 +479,8 @@ private:
     std::map<std::string, std::string> m_aliases;
     std::vector<std::string> m_starModules;
     std::set<size_t> m_consumedStrings;
+    std::vector<size_t> m_close;         // for each opening bracket, its closing one (SIZE_MAX: none)
+    size_t m_argumentBudget = 4'000'000; // tokens callArgs may visit in one file
     SourceScan m_scan;
 };
 

@@ -2,6 +2,7 @@
 
 #include "review/code_collector.h"
 #include "util/atomic_file.h"
+#include "util/json_parse.h"
 
 #include <algorithm>
 
@@ -116,7 +117,9 @@ Result<void> TrustStore::reload()
     if (!file.open(QIODevice::ReadOnly))
         return fail(ErrorKind::Io,
                     indexPath().toStdString() + ": cannot read: " + file.errorString().toStdString());
-    const json doc = json::parse(file.readAll().toStdString(), nullptr, false);
+    const QByteArray bytes = file.readAll();
+    const json doc = parseJson(std::string_view(bytes.constData(), size_t(bytes.size())), "trust store")
+                         .value_or(json(json::value_t::discarded));
     const std::string where = indexPath().toStdString();
     if (doc.is_discarded() || !doc.is_object() || !doc.contains("entries") || !doc["entries"].is_array())
         return fail(ErrorKind::InvalidInput, where + ": not a trust store (expected {\"entries\": [...]})");

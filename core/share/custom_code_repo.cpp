@@ -5,6 +5,9 @@
 #include "share/model_card.h"
 #include "share/repo_python_sources.h"
 #include "util/atomic_file.h"
+#include "util/contained_path.h"
+#include "util/input_file.h"
+#include "util/json_parse.h"
 
 #include <algorithm>
 
@@ -145,14 +148,10 @@ Result<json> readPreprocessor(const QString& folder)
     const QString path = folder + QStringLiteral("/preprocessor_config.json");
     if (!QFileInfo::exists(path))
         return json(nullptr);
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return fail(ErrorKind::Io,
-                    "cannot read " + path.toStdString() + ": " + file.errorString().toStdString());
-    json doc = json::parse(file.readAll().toStdString(), nullptr, false);
-    if (!doc.is_object())
-        return fail(ErrorKind::InvalidInput, path.toStdString() + " is not a JSON object");
-    return doc;
+    auto bytes = readRegularFile(path, limits::kJsonBytes);
+    if (!bytes)
+        return std::unexpected(bytes.error());
+    return parseJsonObject(std::string_view(bytes->constData(), size_t(bytes->size())), path.toStdString());
 }
 
 } // namespace
@@ -229,6 +228,9 @@ Result<QList<RepoFile>> listRepoFiles(const QString& folder)
     const QDir root(folder);
     if (!root.exists())
         return fail(ErrorKind::InvalidInput, "no folder " + folder.toStdString());
+    // push follows symlinks: a file that points outside the folder is refused, not uploaded.
+    if (auto inside = refuseFilesOutside(folder, folder.toStdString()); !inside)
+        return std::unexpected(inside.error());
     QList<RepoFile> files;
     QDirIterator it(folder, QDir::Files | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
     while (it.hasNext()) {

@@ -16,7 +16,8 @@ Result<void> writeFileAtomically(const QString& path, const QByteArray& contents
     // QSaveFile writes to a temporary file in the same folder and renames it on commit().
     QSaveFile file(target);
     if (!file.open(QIODevice::WriteOnly)) {
-        return fail(ErrorKind::Io, target.toStdString() + ": cannot write: " + file.errorString().toStdString());
+        return fail(ErrorKind::Io,
+                    target.toStdString() + ": cannot write: " + file.errorString().toStdString());
     }
     if (file.write(contents) != contents.size()) {
         const std::string reason = file.errorString().toStdString();
@@ -24,8 +25,8 @@ Result<void> writeFileAtomically(const QString& path, const QByteArray& contents
         return fail(ErrorKind::Io, target.toStdString() + ": write failed: " + reason);
     }
     if (!file.commit()) {
-        return fail(ErrorKind::Io, target.toStdString() + ": cannot finish writing: " +
-                                       file.errorString().toStdString());
+        return fail(ErrorKind::Io,
+                    target.toStdString() + ": cannot finish writing: " + file.errorString().toStdString());
     }
     return {};
 }

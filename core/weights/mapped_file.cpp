@@ -14,13 +14,14 @@ namespace mwb {
 Result<std::shared_ptr<MappedFile>> MappedFile::open(const QString& path)
 {
     const std::string name = path.toStdString();
-    const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC);
+    // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below like any non-file.
+    const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return fail(ErrorKind::Io, name + ": cannot open: " + std::strerror(errno));
     struct stat info = {};
     if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
         ::close(fd);
-        return fail(ErrorKind::Io, name + ": not a regular file");
+        return fail(ErrorKind::InvalidInput, name + ": not a regular file; refused as input");
     }
     std::shared_ptr<MappedFile> file(new MappedFile());
     file->m_path = path;

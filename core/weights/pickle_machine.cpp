@@ -1,5 +1,6 @@
 #include "weights/pickle_machine.h"
 
+#include "input_limits.h"
 #include "weights/pickle_opcodes.h"
 #include "weights/pickle_scanner.h"
 
@@ -13,8 +14,6 @@ namespace {
 
 using namespace pickle_op;
 using Kind = PickleValue::Kind;
-
-constexpr size_t kMaxStackDepth = 10'000'000;
 
 PickleRef makeValue(Kind kind)
 {
@@ -60,10 +59,12 @@ public:
                     return malformed(*op, "STOP with an empty stack");
                 return UnpickleResult{m_stack.back(), pos};
             }
+            // Every opcode creates at most one object: counting opcodes bounds the objects in all
+            // (a pickle of NONE/EMPTY_* opcodes once made one object per byte, without end).
+            if (++m_objects > limits::kPickleObjects.value)
+                return malformed(*op, exceedsLimit(limits::kPickleObjects, m_objects));
             if (auto ok = step(*op); !ok)
                 return std::unexpected(ok.error());
-            if (m_stack.size() > kMaxStackDepth)
-                return malformed(*op, "stack grows too deep");
         }
     }
 
@@ -171,19 +172,24 @@ private:
         return {};
     }
 
-    Result<void> memoize(const PickleOp& op, uint64_t index)
+    Result<void> memoize(const PickleOp& op, std::optional<uint64_t> index)
     {
-        if (m_stack.empty())
+        if (!index)
+            return malformed(op, "memo index is not a non-negative integer");
+        if (m_stack.size() <= (m_marks.empty() ? 0 : m_marks.back()))
             return malformed(op, "memoizing an empty stack");
-        m_memo[index] = m_stack.back();
+        if (m_memo.size() >= limits::kPickleMemoEntries.value && !m_memo.contains(*index))
+            return malformed(op, exceedsLimit(limits::kPickleMemoEntries, m_memo.size() + 1));
+        m_memo[*index] = m_stack.back();
         return {};
     }
 
-    Result<void> recall(const PickleOp& op, uint64_t index)
+    Result<void> recall(const PickleOp& op, std::optional<uint64_t> index)
     {
-        const auto it = m_memo.find(index);
+        const auto it = index ? m_memo.find(*index) : m_memo.end();
         if (it == m_memo.end())
-            return malformed(op, "memo entry " + std::to_string(index) + " was never stored");
+            return malformed(op, "memo entry " + (index ? std::to_string(*index) : std::string("?")) +
+                                     " was never stored");
         m_stack.push_back(it->second);
         return {};
     }
@@ -232,6 +238,7 @@ private:
     std::vector<PickleRef> m_stack;
     std::vector<size_t> m_marks;
     std::unordered_map<uint64_t, PickleRef> m_memo;
+    uint64_t m_objects = 0;
 };
 
 Result<void> Machine::step(const PickleOp& op)
@@ -256,11 +263,16 @@ Result<void> Machine::step(const PickleOp& op)
         m_marks.push_back(m_stack.size());
         return {};
     case kPop:
+        // As CPython: when the top mark is the stack's size, POP removes the mark.
+        if (!m_marks.empty() && m_marks.back() == m_stack.size()) {
+            m_marks.pop_back();
+            return {};
+        }
         return withPopped([](PickleRef) -> Result<void> { return {}; });
     case kPopMark:
         return withMarked([](std::vector<PickleRef>) -> Result<void> { return {}; });
     case kDup:
-        if (m_stack.empty())
+        if (m_stack.size() <= (m_marks.empty() ? 0 : m_marks.back()))
             return malformed(op, "stack underflow");
         m_stack.push_back(m_stack.back());
         return {};
@@ -373,11 +385,15 @@ Result<void> Machine::step(const PickleOp& op)
             m_stack.push_back(makeSequence(Kind::PersistentId, {std::move(id)}));
             return {};
         });
+    case kPut:
+        return memoize(op, parsePickleDecimal(op.arg));
     case kBinPut:
     case kLongBinPut:
         return memoize(op, pickleUnsigned(op.arg));
     case kMemoize:
         return memoize(op, m_memo.size());
+    case kGet:
+        return recall(op, parsePickleDecimal(op.arg));
     case kBinGet:
     case kLongBinGet:
         return recall(op, pickleUnsigned(op.arg));

@@ -1,5 +1,6 @@
 #include "weights/pickle_opcodes.h"
 
+#include <cstdint>
 #include <cstdio>
 
 namespace mwb {
@@ -125,6 +126,31 @@ uint64_t pickleUnsigned(std::string_view bytes)
     uint64_t value = 0;
     for (size_t i = bytes.size(); i-- > 0;)
         value = (value << 8) | uint8_t(bytes[i]);
+    return value;
+}
+
+std::optional<uint64_t> parsePickleDecimal(std::string_view text)
+{
+    auto isSpace = [](char c) { return c == ' ' || (c >= '\t' && c <= '\r'); };
+    while (!text.empty() && isSpace(text.front()))
+        text.remove_prefix(1);
+    while (!text.empty() && isSpace(text.back()))
+        text.remove_suffix(1);
+    if (!text.empty() && text.front() == '+')
+        text.remove_prefix(1);
+    if (text.empty() || text.front() == '_' || text.back() == '_')
+        return std::nullopt;
+    uint64_t value = 0;
+    for (size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '_') {
+            if (text[i + 1] == '_')
+                return std::nullopt;
+            continue;
+        }
+        if (text[i] < '0' || text[i] > '9' || value > (uint64_t(INT64_MAX) - uint64_t(text[i] - '0')) / 10)
+            return std::nullopt;
+        value = value * 10 + uint64_t(text[i] - '0');
+    }
     return value;
 }
 

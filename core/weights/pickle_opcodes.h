@@ -7,6 +7,7 @@
 #include "error.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -44,6 +45,11 @@ Result<PickleOp> readPickleOp(std::string_view data, uint64_t& pos, const std::s
 
 // Little-endian integer of 1..8 bytes (unsigned), as the fixed-size arguments store them.
 uint64_t pickleUnsigned(std::string_view bytes);
+
+// The argument of the text opcodes PUT and GET as CPython reads it (PyLong_FromString, base 10):
+// surrounding ASCII whitespace, an optional '+', digits with single underscores between them. Negative
+// or unparsable text, or a value above 2^63 - 1 (CPython's Py_ssize_t), gives nullopt.
+std::optional<uint64_t> parsePickleDecimal(std::string_view text);
 
 // A printable name for an opcode in messages: "REDUCE", "0xfe".
 std::string pickleOpName(uint8_t code);

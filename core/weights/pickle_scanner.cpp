@@ -1,11 +1,13 @@
 #include "weights/pickle_scanner.h"
 
+#include "input_limits.h"
 #include "weights/pickle_opcodes.h"
 
 #include <algorithm>
 #include <array>
 #include <map>
 #include <optional>
+#include <set>
 
 namespace mwb {
 
@@ -28,11 +30,42 @@ bool isAllowlisted(std::string_view module, std::string_view name)
 bool isDangerous(std::string_view module, std::string_view name)
 {
     // Whole modules whose callables run programs, code or I/O.
-    static constexpr std::array<std::string_view, 22> modules = {
-        "os",     "posix",      "nt",       "subprocess", "socket",          "shutil",  "pty",
-        "runpy",  "webbrowser", "commands", "sys",        "importlib",       "ctypes",  "code",
-        "codeop", "marshal",    "pickle",   "_pickle",    "multiprocessing", "asyncio", "requests",
-        "urllib"};
+    static constexpr std::array<std::string_view, 36> modules = {"os",
+                                                                 "posix",
+                                                                 "nt",
+                                                                 "subprocess",
+                                                                 "socket",
+                                                                 "shutil",
+                                                                 "pty",
+                                                                 "runpy",
+                                                                 "webbrowser",
+                                                                 "commands",
+                                                                 "sys",
+                                                                 "importlib",
+                                                                 "ctypes",
+                                                                 "code",
+                                                                 "codeop",
+                                                                 "marshal",
+                                                                 "pickle",
+                                                                 "_pickle",
+                                                                 "multiprocessing",
+                                                                 "asyncio",
+                                                                 "requests",
+                                                                 "urllib",
+                                                                 "timeit",
+                                                                 "pdb",
+                                                                 "bdb",
+                                                                 "profile",
+                                                                 "cProfile",
+                                                                 "trace",
+                                                                 "doctest",
+                                                                 "io",
+                                                                 "_io",
+                                                                 "_posixsubprocess",
+                                                                 "_socket",
+                                                                 "http",
+                                                                 "ftplib",
+                                                                 "telnetlib"};
     static constexpr std::array<std::string_view, 14> builtins = {
         "eval",  "exec", "compile",  "__import__", "getattr", "setattr",    "delattr",
         "apply", "open", "execfile", "input",      "globals", "breakpoint", "vars"};
@@ -43,35 +76,15 @@ bool isDangerous(std::string_view module, std::string_view name)
         return std::find(builtins.begin(), builtins.end(), name) != builtins.end();
     if (module == "types")
         return name == "CodeType" || name == "FunctionType";
-    if (module == "operator")
+    if (module == "operator" || module == "_operator")
         return name == "attrgetter" || name == "methodcaller";
+    if (module.starts_with("numpy.testing"))
+        return true; // numpy.testing._private.utils.runstring execs a string
+    if (module == "torch" && name == "load")
+        return true; // a nested torch.load runs another pickle
     if (module == "torch.hub" || module == "torch.serialization" || module == "torch.jit")
         return true; // nested loads and code
     return false;
-}
-
-// Strings the scanner can follow statically, for STACK_GLOBAL's operands.
-struct StringTracker
-{
-    std::vector<std::optional<std::string>> recent; // what the last pushes were, if strings
-    std::map<uint64_t, std::optional<std::string>> memo;
-
-    void push(std::optional<std::string> value)
-    {
-        recent.push_back(std::move(value));
-        if (recent.size() > 2)
-            recent.erase(recent.begin());
-    }
-    std::optional<std::string> top() const { return recent.empty() ? std::nullopt : recent.back(); }
-};
-
-void addGlobal(std::vector<PickleGlobal>& globals, std::string module, std::string name)
-{
-    for (const PickleGlobal& g : globals)
-        if (g.module == module && g.name == name)
-            return;
-    const PickleVerdict verdict = classifyPickleGlobal(module, name);
-    globals.push_back({std::move(module), std::move(name), verdict});
 }
 
 } // namespace
@@ -81,6 +94,22 @@ PickleVerdict classifyPickleGlobal(std::string_view module, std::string_view nam
     if (isAllowlisted(module, name))
         return PickleVerdict::Safe;
     return isDangerous(module, name) ? PickleVerdict::Dangerous : PickleVerdict::Suspicious;
+}
+
+void mergePickleGlobals(std::vector<PickleGlobal>& into, const std::vector<PickleGlobal>& more)
+{
+    std::set<std::pair<std::string, std::string>> known;
+    for (const PickleGlobal& g : into)
+        known.emplace(g.module, g.name);
+    for (const PickleGlobal& g : more)
+        if (known.emplace(g.module, g.name).second)
+            into.push_back(g);
+}
+
+PickleVerdict PickleScan::verdict() const
+{
+    const PickleVerdict worst = overallVerdict(globals);
+    return error ? std::max(worst, PickleVerdict::Suspicious) : worst;
 }
 
 PickleVerdict overallVerdict(const std::vector<PickleGlobal>& globals)
@@ -106,65 +135,33 @@ const char* verdictName(PickleVerdict verdict)
 
 Result<std::vector<PickleGlobal>> scanPickleGlobals(QByteArrayView pickleBytes)
 {
-    using namespace pickle_op;
     const std::string_view data(pickleBytes.data(), size_t(pickleBytes.size()));
-    std::vector<PickleGlobal> globals;
-    StringTracker strings;
-    for (uint64_t pos = 0;;) {
-        auto op = readPickleOp(data, pos, "pickle");
-        if (!op)
-            return std::unexpected(op.error());
-        switch (op->code) {
-        case kStop:
-            return globals;
-        case kGlobal:
-        case kInst: {
-            const size_t split = op->arg.find('\n');
-            addGlobal(globals, std::string(op->arg.substr(0, split)), std::string(op->arg.substr(split + 1)));
-            strings.push(std::nullopt);
-            break;
+    PickleScan scan = scanPickle(data, 0, "pickle");
+    if (scan.error)
+        return std::unexpected(*scan.error);
+    return std::move(scan.globals);
+}
+
+PickleScan
+scanPickleStream(std::string_view data, const std::string& source, size_t maxPickles, bool dataMayFollow)
+{
+    PickleScan all;
+    uint64_t pos = 0;
+    for (size_t count = 0; pos < data.size() && count < maxPickles; ++count) {
+        PickleScan one = scanPickle(data, pos, source);
+        mergePickleGlobals(all.globals, one.globals);
+        ++all.pickles;
+        all.end = one.end;
+        if (one.error) {
+            all.error = one.error;
+            return all;
         }
-        case kStackGlobal: {
-            const auto name = strings.recent.size() == 2 ? strings.recent[1] : std::nullopt;
-            const auto module = strings.recent.size() == 2 ? strings.recent[0] : std::nullopt;
-            addGlobal(globals, module.value_or("?"), name.value_or("?"));
-            strings.push(std::nullopt);
-            break;
-        }
-        case kExt1:
-        case kExt2:
-        case kExt4:
-            addGlobal(globals, "copyreg", "<extension " + std::to_string(pickleUnsigned(op->arg)) + ">");
-            strings.push(std::nullopt);
-            break;
-        case kShortBinUnicode:
-        case kBinUnicode:
-        case kBinUnicode8:
-        case kShortBinString:
-        case kBinString:
-            strings.push(std::string(op->arg));
-            break;
-        case kMemoize:
-            strings.memo[strings.memo.size()] = strings.top();
-            break;
-        case kBinPut:
-        case kLongBinPut:
-            strings.memo[pickleUnsigned(op->arg)] = strings.top();
-            break;
-        case kBinGet:
-        case kLongBinGet: {
-            const auto it = strings.memo.find(pickleUnsigned(op->arg));
-            strings.push(it == strings.memo.end() ? std::nullopt : it->second);
-            break;
-        }
-        case kProto:
-        case kFrame:
-            break; // no stack effect
-        default:
-            strings.push(std::nullopt);
-            break;
-        }
+        pos = one.end;
     }
+    if (pos < data.size() && !dataMayFollow)
+        all.error = Error{ErrorKind::InvalidInput,
+                          source + ": " + exceedsLimit(limits::kPicklesPerFile, all.pickles + 1)};
+    return all;
 }
 
 } // namespace mwb

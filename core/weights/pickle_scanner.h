@@ -6,7 +6,9 @@
 // All functions are reentrant and may be called from any thread.
 
 #include "error.h"
+#include "input_limits.h"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +39,33 @@ PickleVerdict classifyPickleGlobal(std::string_view module, std::string_view nam
 PickleVerdict overallVerdict(const std::vector<PickleGlobal>& globals);
 
 const char* verdictName(PickleVerdict verdict); // "safe", "suspicious", "dangerous"
+
+// What scanning found. The scanner models the unpickler's stack, mark stack and memo exactly as
+// Python's pickle and pickletools do (MARK, POP of a mark, DUP, PUT/BINPUT/LONG_BINPUT/MEMOIZE,
+// GET/BINGET/LONG_BINGET), so STACK_GLOBAL names what Python would import, whatever the tricks. An
+// operand that is not a plain string gives the global "?.?" (never safe).
+struct PickleScan
+{
+    std::vector<PickleGlobal> globals; // imported before STOP (or the error), first appearance order
+    uint64_t end = 0;                  // just past the last STOP read
+    size_t pickles = 0;                // pickles read (scanPickleStream)
+    std::optional<Error> error;        // could not be read to its STOP; Python may have run what came before
+    // The worst verdict of the globals; an unreadable pickle is never Safe (at least Suspicious).
+    PickleVerdict verdict() const;
+};
+
+// One pickle starting at `start`. Linear in its size; memory bounded by the pickle's size.
+PickleScan scanPickle(std::string_view data, uint64_t start, const std::string& source);
+
+// Consecutive pickles until the end of `data` (pickle.dump may append several to one file). After
+// `maxPickles`, the rest is an error unless `dataMayFollow` (a legacy torch.save file: raw storages).
+PickleScan scanPickleStream(std::string_view data,
+                            const std::string& source,
+                            size_t maxPickles = limits::kPicklesPerFile.value,
+                            bool dataMayFollow = false);
+
+// Appends the globals of `more` that `into` does not hold yet, keeping the order.
+void mergePickleGlobals(std::vector<PickleGlobal>& into, const std::vector<PickleGlobal>& more);
 
 // Every global one pickle imports (up to its STOP), in order of first appearance, without
 // duplicates. Malformed pickles (unknown opcodes, truncated arguments) give ErrorKind::InvalidInput;

@@ -1,5 +1,6 @@
 #include "weights/safetensors_header.h"
 
+#include "util/json_parse.h"
 #include "weights/safetensors_dtype.h"
 
 #include <algorithm>
@@ -27,26 +28,16 @@ std::unexpected<Error> invalid(const std::string& fileName, const std::string& w
     return fail(ErrorKind::InvalidInput, fileName + ": " + what);
 }
 
-// nlohmann's parser keeps the last of duplicate keys; a parse callback sees every key, so
-// duplicates at the top level (tensor names) are caught here.
+// nlohmann keeps the last of duplicate keys; duplicates at the top level (tensor names) are refused.
 Result<json> parseHeaderJson(std::string_view text, const std::string& fileName)
 {
-    std::set<std::string> seen;
-    std::string duplicate;
-    auto watchKeys = [&](int depth, json::parse_event_t event, json& parsed) {
-        if (event == json::parse_event_t::key && depth == 1 &&
-            !seen.insert(parsed.get<std::string>()).second && duplicate.empty())
-            duplicate = parsed.get<std::string>();
-        return true;
-    };
-    json header;
-    try {
-        header = json::parse(text.begin(), text.end(), watchKeys);
-    } catch (const json::exception& e) {
-        return invalid(fileName, std::string("safetensors header is not valid UTF-8 JSON: ") + e.what());
-    }
-    if (!duplicate.empty())
-        return invalid(fileName, "safetensors header names tensor \"" + duplicate + "\" more than once");
+    auto parsed = parseJson(text, fileName, {limits::kSafetensorsHeaderBytes.value});
+    if (!parsed)
+        return invalid(fileName, "safetensors header is not valid UTF-8 JSON: " +
+                                     parsed.error().message.substr(fileName.size() + 2));
+    json header = std::move(*parsed);
+    if (const auto duplicate = findDuplicateTopLevelKey(text))
+        return invalid(fileName, "safetensors header names tensor \"" + *duplicate + "\" more than once");
     if (!header.is_object())
         return invalid(fileName, "safetensors header is not a JSON object");
     return header;
@@ -170,8 +161,11 @@ parseSafetensorsHeader(std::string_view bytes, const std::string& fileName, bool
     if (!json)
         return std::unexpected(json.error());
 
+    if (json->size() > limits::kTensorCount.value + 1) // + __metadata__
+        return invalid(fileName, exceedsLimit(limits::kTensorCount, json->size()));
     SafetensorsHeader header;
     header.dataStart = 8 + headerLength;
+    header.entries.reserve(json->size());
     for (const auto& [name, value] : json->items()) {
         if (name == "__metadata__") {
             auto metadata = parseMetadata(value, fileName);

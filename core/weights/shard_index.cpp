@@ -1,5 +1,8 @@
 #include "weights/shard_index.h"
 
+#include "util/input_file.h"
+#include "util/json_parse.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -39,12 +42,14 @@ Result<ShardIndex> readShardIndex(const QString& indexPath)
 {
     using json = nlohmann::json;
     const std::string indexName = indexPath.toStdString();
-    QFile file(indexPath);
-    if (!file.open(QIODevice::ReadOnly))
-        return fail(ErrorKind::Io, indexName + ": cannot open: " + file.errorString().toStdString());
-    const QByteArray bytes = file.readAll();
-    const json doc = json::parse(bytes.begin(), bytes.end(), nullptr, false);
-    if (doc.is_discarded() || !doc.is_object())
+    auto bytes = readRegularFile(indexPath, limits::kJsonBytes);
+    if (!bytes)
+        return std::unexpected(bytes.error());
+    auto parsed = parseJson(std::string_view(bytes->constData(), size_t(bytes->size())), indexName);
+    if (!parsed)
+        return std::unexpected(parsed.error());
+    const json doc = std::move(*parsed);
+    if (!doc.is_object())
         return fail(ErrorKind::InvalidInput, indexName + ": not a JSON object");
     const auto map = doc.find("weight_map");
     if (map == doc.end() || !map->is_object() || map->empty())
@@ -52,14 +57,22 @@ Result<ShardIndex> readShardIndex(const QString& indexPath)
 
     ShardIndex index;
     const QDir folder = QFileInfo(indexPath).absoluteDir();
+    if (map->size() > limits::kTensorCount.value)
+        return fail(ErrorKind::InvalidInput,
+                    indexName + ": " + exceedsLimit(limits::kTensorCount, map->size()));
+    std::map<std::string, QString> resolved; // many tensors share a shard: resolve each name once
     for (const auto& [tensor, shard] : map->items()) {
         if (!shard.is_string())
             return fail(ErrorKind::InvalidInput,
                         indexName + ": weight_map entry \"" + tensor + "\" is not a file name");
-        auto path = resolveShard(folder, shard.get<std::string>(), indexName);
-        if (!path)
-            return std::unexpected(path.error());
-        index.tensorsByShard[*path].push_back(tensor);
+        auto known = resolved.find(shard.get<std::string>());
+        if (known == resolved.end()) {
+            auto path = resolveShard(folder, shard.get<std::string>(), indexName);
+            if (!path)
+                return std::unexpected(path.error());
+            known = resolved.emplace(shard.get<std::string>(), *path).first;
+        }
+        index.tensorsByShard[known->second].push_back(tensor);
     }
     if (const auto metadata = doc.find("metadata"); metadata != doc.end() && metadata->is_object())
         for (const auto& [key, value] : metadata->items())

@@ -1,5 +1,6 @@
 #include "weights/torch_checkpoint.h"
 
+#include "input_limits.h"
 #include "weights/pickle_machine.h"
 #include "weights/pickle_opcodes.h"
 #include "weights/zip_archive.h"
@@ -15,7 +16,8 @@ using Kind = PickleValue::Kind;
 
 // pickle.dumps(0x1950a86a20f9469cfc6c, protocol=2): the magic number that opens a legacy file.
 constexpr std::string_view kLegacyMagic("\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19\x2e", 15);
-constexpr int kMaxNesting = 200;
+constexpr uint64_t kMaxNesting = limits::kPickleNesting.value;
+constexpr int kLegacyPickleCount = 5; // magic, protocol, sys info, object, storage keys
 
 std::unexpected<Error> invalid(const std::string& fileName, const std::string& what)
 {
@@ -65,7 +67,7 @@ Result<std::pair<std::string, PickledStorage>> parseStorageId(const PickleValue&
 Result<void> collectStorages(const PickleRef& value,
                              std::map<std::string, PickledStorage>& storages,
                              std::unordered_set<const PickleValue*>& seen,
-                             int depth,
+                             uint64_t depth,
                              const std::string& fileName)
 {
     if (!value || !seen.insert(value.get()).second)
@@ -219,6 +221,20 @@ Result<ZipMembers> readZipMembers(std::string_view fileBytes, const std::string&
     static const std::set<std::string> records = {
         "data.pkl",           "version",   ".data/version",         ".format_version",
         ".storage_alignment", "byteorder", ".data/serialization_id"};
+    // First what would make the pickle PyTorch runs differ from the one checked here (exit 3).
+    std::set<std::string> names;
+    for (const ZipEntry& entry : *entries) {
+        // PyTorch reads the first of two same-named entries, other readers the last: refuse both.
+        if (!names.insert(entry.name).second)
+            return fail(ErrorKind::Unsafe,
+                        fileName + ": zip archive holds two entries named \"" + entry.name +
+                            "\"; refused for safety (readers disagree on which one counts)");
+        if (!entry.stored && entry.name == prefix + "data.pkl")
+            return fail(ErrorKind::Unsafe,
+                        fileName + ": zip entry \"" + entry.name + "\" " + entry.whyNotStored +
+                            ", so its pickle cannot be checked; PyTorch would still run it: "
+                            "refused for safety");
+    }
     ZipMembers members;
     bool hasPickle = false;
     for (const ZipEntry& entry : *entries) {
@@ -226,6 +242,8 @@ Result<ZipMembers> readZipMembers(std::string_view fileBytes, const std::string&
         if (!entry.name.starts_with(prefix) || entry.name.find("..") != std::string::npos)
             return invalid(fileName, where + "is outside the archive folder \"" + prefix + "\"");
         const std::string record = entry.name.substr(prefix.size());
+        if (!entry.stored)
+            return invalid(fileName, where + entry.whyNotStored + "; torch.save stores entries uncompressed");
         const std::string_view bytes = fileBytes.substr(entry.dataOffset, entry.size);
         if (record == "data.pkl") {
             members.pickle = bytes;
@@ -244,6 +262,50 @@ Result<ZipMembers> readZipMembers(std::string_view fileBytes, const std::string&
     if (!hasPickle)
         return invalid(fileName, "zip archive has no data.pkl, so it is not a torch.save file");
     return members;
+}
+
+// What PyTorch's torch.load would unpickle, scanned without running anything: data.pkl of a zip (one
+// pickle: load() stops at STOP), the consecutive pickles of a legacy file (load() is called five
+// times, stopping at the first failure), or the first pickle of anything else that is not
+// safetensors (torch.load unpickles it before checking the magic number).
+PickleScan scanWhatTorchLoadRuns(std::string_view fileBytes, const std::string& fileName)
+{
+    PickleScan scan;
+    switch (detectTorchFile(fileBytes)) {
+    case TorchFileKind::Zip: {
+        auto members = readZipMembers(fileBytes, fileName);
+        if (!members) {
+            scan.error = members.error();
+            return scan;
+        }
+        const std::string_view pickle = members->pickle;
+        return scanPickle(pickle, 0, fileName + " (data.pkl)");
+    }
+    case TorchFileKind::Legacy:
+        return scanPickleStream(fileBytes, fileName, kLegacyPickleCount, /*dataMayFollow=*/true);
+    case TorchFileKind::NotTorch:
+        break;
+    }
+    return scanPickle(fileBytes, 0, fileName);
+}
+
+// Unsafe naming the first global off the allowlist, if any; else the scan's error, if any.
+Result<void> requireAllowlistedPickles(const PickleScan& scan, const std::string& fileName)
+{
+    std::vector<const PickleGlobal*> offList;
+    for (const PickleGlobal& g : scan.globals)
+        if (g.verdict != PickleVerdict::Safe)
+            offList.push_back(&g);
+    if (!offList.empty())
+        return fail(ErrorKind::Unsafe,
+                    fileName + ": pickle imports " + offList[0]->module + "." + offList[0]->name + " (" +
+                        verdictName(offList[0]->verdict) + ")" +
+                        (offList.size() > 1 ? " and " + std::to_string(offList.size() - 1) + " more" : "") +
+                        "; refused for safety (nothing was executed). A tensor checkpoint only needs "
+                        "OrderedDict, tensor rebuild functions and storage types");
+    if (scan.error)
+        return std::unexpected(*scan.error);
+    return {};
 }
 
 Result<TorchCheckpoint> readZipCheckpoint(std::string_view fileBytes, const std::string& fileName)
@@ -293,7 +355,7 @@ Result<LegacyPickles> splitLegacyPickles(std::string_view fileBytes, const std::
 {
     LegacyPickles split;
     uint64_t pos = 0;
-    for (int i = 0; i < 5; ++i) {
+    for (int i = 0; i < kLegacyPickleCount; ++i) {
         auto end = skipPickle(fileBytes, pos, fileName);
         if (!end)
             return std::unexpected(end.error());
@@ -371,6 +433,16 @@ TorchFileKind detectTorchFile(std::string_view fileBytes)
 
 namespace mwb {
 
+PickleScan scanTorchLoadPickles(std::string_view fileBytes, const std::string& fileName)
+{
+    return scanWhatTorchLoadRuns(fileBytes, fileName);
+}
+
+Result<void> refuseUnlessAllowlisted(std::string_view fileBytes, const std::string& fileName)
+{
+    return requireAllowlistedPickles(scanWhatTorchLoadRuns(fileBytes, fileName), fileName);
+}
+
 Result<std::vector<std::string_view>> torchFilePickles(std::string_view fileBytes,
                                                        const std::string& fileName)
 {
@@ -395,6 +467,9 @@ Result<std::vector<std::string_view>> torchFilePickles(std::string_view fileByte
 
 Result<TorchCheckpoint> readTorchCheckpoint(std::string_view fileBytes, const std::string& fileName)
 {
+    // Nothing reaches the restricted machine unless every global torch.load would import is allowed.
+    if (auto ok = requireAllowlistedPickles(scanWhatTorchLoadRuns(fileBytes, fileName), fileName); !ok)
+        return std::unexpected(ok.error());
     switch (detectTorchFile(fileBytes)) {
     case TorchFileKind::Zip:
         return readZipCheckpoint(fileBytes, fileName);

@@ -55,8 +55,18 @@ TorchFileKind detectTorchFile(std::string_view fileBytes);
 Result<std::vector<std::string_view>> torchFilePickles(std::string_view fileBytes,
                                                        const std::string& fileName);
 
+// Scans what torch.load would unpickle from these bytes (zip: data.pkl; legacy: up to five
+// consecutive pickles; anything else: the first pickle), without running anything. Zip problems
+// that make the pickle uncheckable (two entries of one name, a compressed data.pkl) come back as an
+// Unsafe `error`.
+PickleScan scanTorchLoadPickles(std::string_view fileBytes, const std::string& fileName);
+
+// Unsafe when that scan finds any global off the allowlist (naming it), else the scan's error if it
+// could not be read to the end, else nothing.
+Result<void> refuseUnlessAllowlisted(std::string_view fileBytes, const std::string& fileName);
+
 // Reads the whole structure with the restricted pickle machine and bounds-checks every tensor view
-// against its storage.
+// against its storage. refuseUnlessAllowlisted runs first.
 Result<TorchCheckpoint> readTorchCheckpoint(std::string_view fileBytes, const std::string& fileName);
 
 // Element size in bytes of a dtype name from PickledStorage::dtype.

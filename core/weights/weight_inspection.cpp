@@ -1,5 +1,6 @@
 #include "weights/weight_inspection.h"
 
+#include "input_limits.h"
 #include "weights/mapped_file.h"
 #include "weights/safetensors_header.h"
 #include "weights/shard_index.h"
@@ -18,32 +19,50 @@ WeightFileInfo describeSafetensors(const SafetensorsHeader& header)
     return info;
 }
 
+const char* torchFormatName(TorchFileKind kind)
+{
+    switch (kind) {
+    case TorchFileKind::Zip:
+        return "torch-zip";
+    case TorchFileKind::Legacy:
+        return "torch-legacy";
+    case TorchFileKind::NotTorch:
+        break;
+    }
+    return "pickle";
+}
+
+// The globals of every pickle torch.load would run, and the verdict. A pickle that cannot be read to
+// its end is never called safe: it is an error, unless what it imports before that already makes
+// it unsafe (then the verdict says so).
 Result<WeightFileInfo> describeTorchFile(std::string_view bytes, const std::string& fileName)
 {
-    auto pickles = torchFilePickles(bytes, fileName);
-    if (!pickles)
-        return std::unexpected(pickles.error());
-    WeightFileInfo info{detectTorchFile(bytes) == TorchFileKind::Zip ? "torch-zip" : "torch-legacy"};
-    for (std::string_view pickle : *pickles) {
-        auto globals = scanPickleGlobals(QByteArrayView(pickle.data(), qsizetype(pickle.size())));
-        if (!globals)
-            return fail(ErrorKind::InvalidInput, fileName + ": " + globals.error().message);
-        for (PickleGlobal& global : *globals)
-            info.pickleGlobals.push_back(std::move(global));
-    }
-    info.verdict = overallVerdict(info.pickleGlobals);
+    const PickleScan scan = scanTorchLoadPickles(bytes, fileName);
+    WeightFileInfo info{torchFormatName(detectTorchFile(bytes))};
+    info.pickleGlobals = scan.globals;
+    info.verdict = overallVerdict(scan.globals);
     if (info.verdict != PickleVerdict::Safe)
         return info; // never hand an unsafe pickle to anything that interprets it
+    if (scan.error)
+        return std::unexpected(*scan.error);
     auto checkpoint = readTorchCheckpoint(bytes, fileName);
     if (!checkpoint)
         return std::unexpected(checkpoint.error());
+    if (checkpoint->tensors.size() > limits::kTensorCount.value)
+        return fail(ErrorKind::InvalidInput,
+                    fileName + ": " + exceedsLimit(limits::kTensorCount, checkpoint->tensors.size()));
     for (const PickledTensor& tensor : checkpoint->tensors) {
         const PickledStorage& storage = checkpoint->storages.at(tensor.storageKey);
-        uint64_t elements = 1;
+        // A view with stride 0 can be far larger than its storage: count its own elements, checked.
+        uint64_t elements = 1, bytesNeeded = 0;
         for (int64_t dim : tensor.shape)
-            elements *= uint64_t(dim); // cannot overflow: the view was checked to fit its storage
-        info.tensors.push_back(
-            {tensor.name, storage.dtype, tensor.shape, elements * elementSizeOf(storage.dtype)});
+            if (__builtin_mul_overflow(elements, uint64_t(dim), &elements))
+                return fail(ErrorKind::InvalidInput,
+                            fileName + ": tensor \"" + tensor.name + "\": shape has more than 2^64 elements");
+        if (__builtin_mul_overflow(elements, uint64_t(elementSizeOf(storage.dtype)), &bytesNeeded))
+            return fail(ErrorKind::InvalidInput,
+                        fileName + ": tensor \"" + tensor.name + "\": size in bytes overflows 64 bits");
+        info.tensors.push_back({tensor.name, storage.dtype, tensor.shape, bytesNeeded});
     }
     return info;
 }
@@ -57,9 +76,18 @@ Result<WeightFileInfo> inspectSingleFile(const QString& path)
     const std::string_view bytes = (*file)->bytes();
     if (detectTorchFile(bytes) != TorchFileKind::NotTorch)
         return describeTorchFile(bytes, fileName);
-    if (!looksLikeSafetensors(bytes) && bytes.size() >= 8)
+    if (!looksLikeSafetensors(bytes) && bytes.size() >= 8) {
+        // torch.load would unpickle this before noticing it is no torch.save file: say what it imports.
+        const PickleScan scan = scanTorchLoadPickles(bytes, fileName);
+        if (overallVerdict(scan.globals) != PickleVerdict::Safe) {
+            WeightFileInfo info{"pickle"};
+            info.pickleGlobals = scan.globals;
+            info.verdict = overallVerdict(scan.globals);
+            return info;
+        }
         return fail(ErrorKind::InvalidInput,
                     fileName + ": not a weight file (neither safetensors nor torch.save)");
+    }
     auto header = parseSafetensorsHeader(bytes, fileName, /*requireLibTorchDtype=*/false);
     if (!header)
         return std::unexpected(header.error());

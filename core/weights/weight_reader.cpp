@@ -3,6 +3,8 @@
 
 #include "weights/weight_reader.h"
 
+#include "util/input_file.h"
+#include "weights/mapped_file.h"
 #include "weights/safetensors_header.h"
 #include "weights/safetensors_io.h"
 #include "weights/shard_index.h"
@@ -21,6 +23,8 @@ namespace {
 
 Result<TensorList> readWeightFile(const QString& path)
 {
+    if (auto regular = requireRegularFile(path); !regular)
+        return std::unexpected(regular.error());
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return fail(ErrorKind::Io, path.toStdString() + ": cannot open: " + file.errorString().toStdString());
@@ -30,6 +34,12 @@ Result<TensorList> readWeightFile(const QString& path)
         return readTorchWeights(path);
     if (looksLikeSafetensors(start) || head.size() < 8)
         return readSafetensors(path); // tiny files get the safetensors reader's precise message
+    // torch.load would unpickle anything else: refuse it for safety when that pickle is unsafe.
+    if (auto mapped = MappedFile::open(path); mapped) {
+        const PickleScan scan = scanTorchLoadPickles((*mapped)->bytes(), path.toStdString());
+        if (overallVerdict(scan.globals) != PickleVerdict::Safe)
+            return std::unexpected(refuseUnlessAllowlisted((*mapped)->bytes(), path.toStdString()).error());
+    }
     return fail(ErrorKind::InvalidInput,
                 path.toStdString() + ": not a weight file (neither safetensors nor torch.save format)");
 }

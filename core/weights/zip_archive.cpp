@@ -105,11 +105,15 @@ Result<std::vector<ZipEntry>> readZipDirectory(std::string_view archive, const s
         ZipEntry entry{std::string(archive.substr(at + 46, nameLength))};
         applyZip64Extra(r, at + 46 + nameLength, extraLength, size, compressed, localOffset);
         const std::string where = fileName + ": zip entry \"" + entry.name + "\": ";
-        if (flags & 0x1)
-            return fail(ErrorKind::InvalidInput, where + "is encrypted");
-        if (method != 0 || compressed != size)
-            return fail(ErrorKind::InvalidInput, where + "is compressed (method " + std::to_string(method) +
-                                                     "); torch.save stores entries uncompressed");
+        if (flags & 0x1) {
+            entry.stored = false;
+            entry.whyNotStored = "is encrypted";
+        } else if (method != 0 || compressed != size) {
+            entry.stored = false;
+            entry.whyNotStored = "is compressed (method " + std::to_string(method) + ")";
+        }
+        if (!entry.stored)
+            size = compressed;
         if (r.field(localOffset, 4) != kLocalHeader || !r.ok)
             return fail(ErrorKind::InvalidInput, where + "local header is missing or outside the file");
         entry.dataOffset = localOffset + 30 + r.field(localOffset + 26, 2) + r.field(localOffset + 28, 2);

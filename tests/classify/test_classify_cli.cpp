@@ -107,7 +107,7 @@ private Q_SLOTS:
     {
         const Run run = mwb({QStringLiteral("classify"), resnet(), m_expected[0].path, brokenImage(),
                              m_expected[1].path, QStringLiteral("--json")});
-        QCOMPARE(run.exitCode, 1);
+        QCOMPARE(run.exitCode, 2); // a corrupt image is invalid input (a bomb would be 3)
         const json doc = json::parse(run.out.toStdString());
         QCOMPARE(doc.size(), std::size_t(3));
         QVERIFY(doc[0].contains("predictions"));
@@ -124,7 +124,7 @@ private Q_SLOTS:
     {
         const Run run = mwb({QStringLiteral("classify"), resnet(), m_expected[0].path, brokenImage(),
                              QStringLiteral("--top-k=2")});
-        QCOMPARE(run.exitCode, 1);
+        QCOMPARE(run.exitCode, 2); // the broken image is invalid input
         const QStringList blocks = QString::fromUtf8(run.out).trimmed().split(QStringLiteral("\n\n"));
         QCOMPARE(blocks.size(), 2);
         const QStringList first = blocks[0].split(QLatin1Char('\n'));
@@ -190,7 +190,7 @@ private Q_SLOTS:
         for (const ExpectedImage& e : m_expected)
             arguments.insert(3, e.path); // reversed order, with the broken one first
         const Run run = mwb(arguments);
-        QCOMPARE(run.exitCode, 1); // the broken image
+        QCOMPARE(run.exitCode, 2); // the broken image (invalid input)
         const FloatTensor tensor = readSafetensorsF32(dump, "pixel_values");
         const std::vector<std::int64_t> shape{static_cast<std::int64_t>(m_expected.size()), 1, 32, 32};
         QCOMPARE(tensor.shape, shape);

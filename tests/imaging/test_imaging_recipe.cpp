@@ -252,7 +252,7 @@ private Q_SLOTS:
         std::ofstream(broken) << "{\"size\": ";
         const auto recipe = mwb::loadPreprocessRecipe(dir.path().toStdString());
         QVERIFY(!recipe);
-        QVERIFY2(recipe.error().message.starts_with(broken + ": invalid JSON"),
+        QVERIFY2(recipe.error().message.starts_with(broken + ": malformed JSON"),
                  recipe.error().message.c_str());
         std::ofstream(broken) << R"({"image_processor_type": "ViTImageProcessor", "resample": "bicubic"})";
         const auto badField = mwb::loadPreprocessRecipe(dir.path().toStdString());
