@@ -50,6 +50,18 @@ public:
 
     Result<UnpickleResult> run(uint64_t start)
     {
+        auto result = runOpcodes(start);
+        // A list appended to itself (through the memo) is a reference cycle that shared_ptr never
+        // frees; a state_dict never has one. Break them all (so everything is freed) and refuse.
+        if (breakCycles() && result)
+            return fail(ErrorKind::InvalidInput,
+                        m_source + ": malformed pickle: a container holds itself (a reference cycle)");
+        return result;
+    }
+
+private:
+    Result<UnpickleResult> runOpcodes(uint64_t start)
+    {
         for (uint64_t pos = start;;) {
             auto op = readPickleOp(m_data, pos, m_source);
             if (!op)
@@ -68,7 +80,53 @@ public:
         }
     }
 
-private:
+    // Only APPEND(S) and SETITEM(S) mutate a container that already exists, so every cycle runs
+    // through one of the containers they mutated: one depth-first search from those finds any cycle,
+    // and emptying them breaks all cycles.
+    bool breakCycles()
+    {
+        std::unordered_map<const PickleValue*, char> state; // 1 on the path, 2 done
+        bool cycle = false;
+        for (const std::weak_ptr<PickleValue>& weak : m_mutated) {
+            const PickleRef start = weak.lock();
+            if (!start || state.contains(start.get()) || cycle)
+                continue;
+            std::vector<std::pair<const PickleValue*, size_t>> path{{start.get(), 0}};
+            state[start.get()] = 1;
+            while (!path.empty() && !cycle) {
+                auto& [node, next] = path.back();
+                const size_t children = node->items.size() + 2 * node->entries.size();
+                if (next == children) {
+                    state[node] = 2;
+                    path.pop_back();
+                    continue;
+                }
+                const size_t i = next++;
+                const PickleValue* child =
+                    i < node->items.size() ? node->items[i].get()
+                                           : ((i - node->items.size()) % 2 == 0
+                                                  ? node->entries[(i - node->items.size()) / 2].first.get()
+                                                  : node->entries[(i - node->items.size()) / 2].second.get());
+                if (!child)
+                    continue;
+                const auto seen = state.find(child);
+                if (seen == state.end()) {
+                    state[child] = 1;
+                    path.emplace_back(child, 0);
+                } else if (seen->second == 1) {
+                    cycle = true;
+                }
+            }
+        }
+        if (cycle)
+            for (const std::weak_ptr<PickleValue>& weak : m_mutated)
+                if (const PickleRef value = weak.lock()) {
+                    value->items.clear();
+                    value->entries.clear();
+                }
+        return cycle;
+    }
+
     std::unexpected<Error> malformed(const PickleOp& op, const std::string& what) const
     {
         return fail(ErrorKind::InvalidInput, m_source + ": malformed pickle at byte " +
@@ -160,6 +218,7 @@ private:
             return malformed(op, "items set on something that is not a dict");
         for (size_t i = 0; i < items.size(); i += 2)
             m_stack.back()->entries.emplace_back(items[i], items[i + 1]);
+        noteMutated(m_stack.back());
         return {};
     }
 
@@ -169,7 +228,14 @@ private:
             return malformed(op, "items appended to something that is not a list");
         auto& list = m_stack.back()->items;
         list.insert(list.end(), items.begin(), items.end());
+        noteMutated(m_stack.back());
         return {};
+    }
+
+    void noteMutated(const PickleRef& container)
+    {
+        if (m_mutated.empty() || m_mutated.back().lock() != container)
+            m_mutated.push_back(container);
     }
 
     Result<void> memoize(const PickleOp& op, std::optional<uint64_t> index)
@@ -239,6 +305,7 @@ private:
     std::vector<size_t> m_marks;
     std::unordered_map<uint64_t, PickleRef> m_memo;
     uint64_t m_objects = 0;
+    std::vector<std::weak_ptr<PickleValue>> m_mutated; // containers APPEND/SETITEM changed, in order
 };
 
 Result<void> Machine::step(const PickleOp& op)
