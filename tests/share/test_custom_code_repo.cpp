@@ -27,6 +27,26 @@ private:
     QString m_source; // a pretrained folder: config.json, model.safetensors, preprocessor_config.json
 
 private Q_SLOTS:
+    // Issue 15: push follows symlinks, so a file that points outside the folder is refused, named.
+    void listingRefusesFilesOutsideTheFolder()
+    {
+        QTemporaryDir dir;
+        QFile plain(dir.filePath(QStringLiteral("config.json")));
+        QVERIFY(plain.open(QIODevice::WriteOnly));
+        plain.write("{}");
+        plain.close();
+        QVERIFY(QFile::link(QStringLiteral("config.json"), dir.filePath(QStringLiteral("inside.json"))));
+        QVERIFY(mwb::share::listRepoFiles(dir.path()).has_value());
+        QVERIFY(
+            QFile::link(QStringLiteral("/etc/passwd"), dir.filePath(QStringLiteral("configuration_x.py"))));
+        const auto files = mwb::share::listRepoFiles(dir.path());
+        QVERIFY(!files);
+        QCOMPARE(files.error().kind, mwb::ErrorKind::Unsafe);
+        QVERIFY2(files.error().message.find("configuration_x.py (-> /etc/passwd) resolves outside the "
+                                            "repository folder") != std::string::npos,
+                 files.error().message.c_str());
+    }
+
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
