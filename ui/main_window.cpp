@@ -4,6 +4,7 @@
 #include "config/config_io.h"
 #include "classify/classify_panel.h"
 #include "config_editor.h"
+#include "hub/hub_cache_guard.h"
 #include "hub/hub_menu.h"
 #include "model/model_panel.h"
 
@@ -178,13 +179,19 @@ bool MainWindow::openFile(const QString& path)
         return false;
     }
     addRecentFile(m_document->filePath());
-    statusBar()->showMessage(tr("Opened %1").arg(m_document->filePath()), 4000);
+    if (hub::isInsideHubCache(m_document->filePath()))
+        statusBar()->showMessage(
+            tr("Opened %1 from the Hub cache, read-only: Save asks for a new folder").arg(m_document->filePath()),
+            8000);
+    else
+        statusBar()->showMessage(tr("Opened %1").arg(m_document->filePath()), 4000);
     return true;
 }
 
 bool MainWindow::save()
 {
-    if (m_document->filePath().isEmpty())
+    // A config opened from the Hub cache is read-only: Save becomes Save As into a folder of one's own.
+    if (m_document->filePath().isEmpty() || hub::isInsideHubCache(m_document->filePath()))
         return saveAs();
     return saveToFile(m_document->filePath());
 }

@@ -29,5 +29,6 @@ void addClassifyCommands(std::vector<Command>& commands);
 void addHubCommands(std::vector<Command>& commands);
 void addReviewCommands(std::vector<Command>& commands);
 void addPushCommands(std::vector<Command>& commands);
+void addCacheCommands(std::vector<Command>& commands);
 
 } // namespace mwb::cli

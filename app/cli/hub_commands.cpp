@@ -141,16 +141,22 @@ int whoami(const Args& argv)
 
 int logout(const Args& argv)
 {
-    const std::string usage = "mwb logout";
+    const std::string usage = "mwb logout [--all]";
     CommandArgs args(argv);
+    const bool all = args.takeFlag("--all");
     if (auto rest = args.positionals(0, 0, usage); !rest)
         return reportError(rest.error());
     const HubSettings settings = HubSettings::fromEnvironment();
-    auto removed = removeStoredToken(settings);
+    auto removed = all ? removeAllStoredTokens(settings) : removeStoredToken(settings);
     if (!removed)
         return reportError(removed.error());
-    printLine(*removed ? "Logged out: removed " + str(settings.tokenPath) + "."
-                       : "Not logged in: no token file at " + str(settings.tokenPath) + ".");
+    if (all)
+        printLine(*removed ? "Logged out of every token: removed " + str(settings.tokenPath) + " and " +
+                                 str(settings.storedTokensPath()) + "."
+                           : "Not logged in: no token file at " + str(settings.tokenPath) + ".");
+    else
+        printLine(*removed ? "Logged out: removed " + str(settings.tokenPath) + "."
+                           : "Not logged in: no token file at " + str(settings.tokenPath) + ".");
     if (!qEnvironmentVariable("HF_TOKEN").isEmpty())
         std::fputs("note: HF_TOKEN is still set in the environment; unset it to log out completely.\n",
                    stderr);
@@ -290,7 +296,12 @@ int hubDownload(const Args& argv)
         std::fputc('\n', stderr);
     if (!result)
         return reportError(result.error());
+    for (const QString& note : result->notes)
+        std::fprintf(stderr, "warning: %s\n", note.toUtf8().constData());
     if (a.asJson) {
+        json notes = json::array();
+        for (const QString& n : result->notes)
+            notes.push_back(str(n));
         json list = json::array();
         for (const QString& f : result->files)
             list.push_back(str(f));
@@ -298,6 +309,8 @@ int hubDownload(const Args& argv)
                    {"revision", str(result->revision)},
                    {"commit", str(result->commit)},
                    {"snapshot", str(result->snapshotPath)},
+                   {"from_cache", result->fromCacheOnly},
+                   {"notes", notes},
                    {"files", list}});
         return kExitOk;
     }
@@ -313,7 +326,9 @@ void addHubCommands(std::vector<Command>& commands)
                         "check a Hub token with whoami-v2 and store it where huggingface_hub looks", login});
     commands.push_back(
         {"whoami", "mwb whoami [--json]", "who the stored or HF_TOKEN token belongs to", whoami});
-    commands.push_back({"logout", "mwb logout", "remove the stored Hub token", logout});
+    commands.push_back({"logout", "mwb logout [--all]",
+                        "remove the active Hub token (--all: every stored token, as `hf auth logout`)",
+                        logout});
     commands.push_back({"hub info", "mwb hub info REPO [--revision R] [--json]",
                         "repo metadata at a revision, with its files", hubInfo});
     commands.push_back(

@@ -20,6 +20,7 @@ const std::vector<Command>& allCommands()
         addHubCommands(all);
         addReviewCommands(all);
         addPushCommands(all);
+        addCacheCommands(all);
         return all;
     }();
     return commands;

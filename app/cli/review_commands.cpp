@@ -9,6 +9,8 @@
 #include "review/code_review.h"
 #include "review/hub_snapshots.h"
 
+#include <cstdio>
+
 #include <QDir>
 #include <QFileInfo>
 
@@ -330,6 +332,8 @@ int runLoad(const Args& raw)
         }
         snapshot = downloadRepoSnapshot(session, QString::fromStdString(repo), QString::fromStdString(rev));
     }
+    for (const QString& note : session.notes()) // e.g. the Hub was down and the cache was used
+        std::fprintf(stderr, "warning: %s\n", note.toUtf8().constData());
     if (!snapshot)
         return reportError(snapshot.error());
     auto store = TrustStore::open();

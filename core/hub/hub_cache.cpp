@@ -1,7 +1,5 @@
 #include "hub/hub_cache.h"
 
-#include "util/atomic_file.h"
-
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
@@ -43,6 +41,33 @@ hashFile(const QString& filePath, QCryptographicHash::Algorithm algorithm, const
     while (!file.atEnd())
         hash.addData(file.read(1 << 20));
     return hash.result().toHex();
+}
+
+// The cache's own small files (refs, .no_exist markers, trees/): a temporary file in the same folder,
+// renamed over the target. rename() replaces a symlink itself, so nothing is ever written through one.
+// (The app's general writer, writeFileAtomically, refuses the cache on purpose.)
+Result<void> writeCacheFile(const QString& path, const QByteArray& contents)
+{
+    const QString dir = QFileInfo(path).absolutePath();
+    if (!QDir().mkpath(dir))
+        return fail(ErrorKind::Io, "cannot create folder " + dir.toStdString());
+    const QString temp = path + '.' + randomSuffix() + QStringLiteral(".tmp");
+    QFile file(temp);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly) || file.write(contents) != contents.size() ||
+        !file.flush()) {
+        const std::string reason = file.errorString().toStdString();
+        file.close();
+        QFile::remove(temp);
+        return fail(ErrorKind::Io, path.toStdString() + ": cannot write: " + reason);
+    }
+    file.close();
+    std::error_code ec;
+    std::filesystem::rename(temp.toStdString(), path.toStdString(), ec);
+    if (ec) {
+        QFile::remove(temp);
+        return fail(ErrorKind::Io, path.toStdString() + ": cannot write: " + ec.message());
+    }
+    return {};
 }
 
 } // namespace
@@ -181,7 +206,7 @@ Result<void> HubCache::writeRef(const QString& repoId, const QString& revision, 
         return std::unexpected(ok.error());
     if (cachedCommit(repoId, revision) == commit)
         return {};
-    return writeFileAtomically(refPath(repoId, revision), commit.toLatin1());
+    return writeCacheFile(refPath(repoId, revision), commit.toLatin1());
 }
 
 Result<void> HubCache::linkSnapshotFile(const QString& repoId,
@@ -213,7 +238,7 @@ Result<void> HubCache::markMissing(const QString& repoId, const QString& commit,
 {
     if (auto ok = checkedRepoPath(path); !ok)
         return std::unexpected(ok.error());
-    return writeFileAtomically(noExistPath(repoId, commit, path), {});
+    return writeCacheFile(noExistPath(repoId, commit, path), {});
 }
 
 Result<void>
@@ -231,8 +256,7 @@ HubCache::writeTreeCache(const QString& repoId, const QString& commit, const QLi
         list[e.path] = o;
     }
     const QJsonObject doc{{"format_version", 1}, {"files", list}};
-    return writeFileAtomically(treeCachePath(repoId, commit),
-                               QJsonDocument(doc).toJson(QJsonDocument::Compact));
+    return writeCacheFile(treeCachePath(repoId, commit), QJsonDocument(doc).toJson(QJsonDocument::Compact));
 }
 
 std::optional<QList<TreeEntry>> HubCache::readTreeCache(const QString& repoId, const QString& commit) const

@@ -1,5 +1,7 @@
 #include "hub/hub_client.h"
 
+#include "hub/download_monitor.h"
+
 namespace mwb::hub {
 
 HubClient::HubClient(HubSettings settings, QObject* parent) : QObject(parent), m_settings(std::move(settings))
@@ -73,11 +75,13 @@ HubTask* HubClient::downloadSnapshot(const QString& repoId,
                                      const QStringList& files,
                                      Done<SnapshotResult> done)
 {
-    return run<SnapshotResult>(
+    HubTask* task = run<SnapshotResult>(
         [=](HubSession& s, const ProgressCallback& progress) {
             return s.downloadSnapshot(repoId, revision, files, progress);
         },
         std::move(done));
+    DownloadMonitor::instance().track(task, repoId, revision); // for the Downloads/Cache window
+    return task;
 }
 
 } // namespace mwb::hub

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
@@ -41,6 +42,29 @@ namespace {
 QString actualDigest(const QString& file, const QString& etag)
 {
     return etag.size() == 64 ? sha256OfFile(file) : gitBlobSha1OfFile(file);
+}
+
+// Probe mode for the requests of one step: with a cached copy to fall back on, a Hub that is down costs
+// one short attempt, not every retry (hub-api.md §6.4).
+class ProbeScope
+{
+public:
+    ProbeScope(detail::HubHttp& http, bool probing) : m_http(http) { m_http.setProbing(probing); }
+    ~ProbeScope() { m_http.setProbing(false); }
+    ProbeScope(const ProbeScope&) = delete;
+    ProbeScope& operator=(const ProbeScope&) = delete;
+
+private:
+    detail::HubHttp& m_http;
+};
+
+QString fileList(const QStringList& files)
+{
+    constexpr int kShown = 20;
+    QString out = files.mid(0, kShown).join(QStringLiteral(", "));
+    if (files.size() > kShown)
+        out += QStringLiteral(" and %1 more").arg(files.size() - kShown);
+    return out;
 }
 
 Result<void> renameInto(const QString& from, const QString& to)
@@ -94,8 +118,12 @@ HubSession::fetchIntoCache(const QString& repoId, const QString& revision, const
                                             m_cache.root().toStdString() +
                                             "; unset HF_HUB_OFFLINE to download it");
     }
+    const std::optional<QString> cachedCopy = m_cache.cachedFile(repoId, revision, path);
     QString missingAtCommit;
-    auto meta = headFile(repoId, revision, path, &missingAtCommit);
+    Result<FileMetadata> meta = [&] {
+        ProbeScope probe(*m_http, cachedCopy.has_value());
+        return headFile(repoId, revision, path, &missingAtCommit);
+    }();
     if (!meta) {
         if (meta.error().kind == ErrorKind::Cancelled)
             return std::unexpected(meta.error());
@@ -107,25 +135,38 @@ HubSession::fetchIntoCache(const QString& repoId, const QString& revision, const
                 return std::unexpected(ok.error());
             return std::unexpected(meta.error());
         }
-        const bool notFound = meta.error().message.starts_with("file \"");
-        const bool badRevision = meta.error().message.starts_with("revision \"");
-        if (!notFound && !badRevision)
-            if (auto cached = m_cache.cachedFile(repoId, revision, path))
-                return *cached; // as huggingface_hub: a stale cached copy beats failing
+        if (m_lastFailureServable && cachedCopy) { // as huggingface_hub: a stale cached copy beats failing
+            m_notes.append(
+                QStringLiteral("the Hub did not answer usably (%1); using the cached copy of %2/%3 "
+                               "at revision %4, which may be out of date")
+                    .arg(QString::fromStdString(meta.error().message), repoId, path, revision));
+            return *cachedCopy;
+        }
         return std::unexpected(meta.error());
     }
     if (auto ok = m_cache.writeRef(repoId, revision, meta->commit); !ok)
         return std::unexpected(ok.error());
     const QString snapshotFile = m_cache.snapshotFile(repoId, meta->commit, path);
-    if (QFileInfo(snapshotFile).isFile())
+    if (QFileInfo(snapshotFile).isFile()) {
+        // The blob is complete: a partial download of it left behind (by us or an older
+        // huggingface_hub) is garbage now.
+        if (QFileInfo::exists(m_cache.incompletePath(repoId, meta->etag)) &&
+            QFileInfo::exists(m_cache.blobPath(repoId, meta->etag)))
+            if (auto lock = CacheLock::acquire(m_cache.lockPath(repoId, meta->etag)))
+                QFile::remove(m_cache.incompletePath(repoId, meta->etag));
         return snapshotFile;
+    }
     job.progress.fileTotal = meta->size;
     auto lock = CacheLock::acquire(m_cache.lockPath(repoId, meta->etag));
     if (!lock)
         return std::unexpected(lock.error());
-    if (!QFileInfo::exists(m_cache.blobPath(repoId, meta->etag)))
+    if (!QFileInfo::exists(m_cache.blobPath(repoId, meta->etag))) {
         if (auto ok = downloadBlob(repoId, *meta, job); !ok)
             return std::unexpected(ok.error());
+    } else {
+        // Another tool finished this blob; a partial download of it left behind is garbage now.
+        QFile::remove(m_cache.incompletePath(repoId, meta->etag));
+    }
     if (auto ok = m_cache.linkSnapshotFile(repoId, meta->commit, path, meta->etag); !ok)
         return std::unexpected(ok.error());
     return snapshotFile;
@@ -152,7 +193,7 @@ Result<void> HubSession::downloadBlob(const QString& repoId, const FileMetadata&
         job.progress.fileDone = 0;
         if (round == 1)
             return fail(ErrorKind::Network,
-                        meta.location.toDisplayString().toStdString() + ": the downloaded content of \"" +
+                        detail::displayUrlString(meta.location) + ": the downloaded content of \"" +
                             job.progress.file.toStdString() + "\" does not match its checksum (expected " +
                             (meta.etag.size() == 64 ? "sha256 " : "git sha1 ") + meta.etag.toStdString() +
                             ", got " + digest.toStdString() + ", " + std::to_string(got) + " of " +
@@ -176,13 +217,17 @@ Result<void> HubSession::transfer(const QString& incomplete, const FileMetadata&
     job.progress.fileDone = file.size();
     job.progress.totalDone += file.size();
     job.report();
+    QUrl url = meta.location;
+    bool leftEndpoint = !m_http->isEndpointOrigin(url);
+    int hops = 0;
     for (int attempt = 0;; ++attempt) {
         const qint64 have = file.size();
         if (have == meta.size)
             return {};
         file.seek(have);
         HttpRequest request;
-        request.url = meta.location;
+        request.url = url;
+        request.withoutToken = leftEndpoint; // once off the endpoint, no hop of the chain gets the token
         request.timeoutMs = settings().downloadTimeoutMs;
         request.sink = &file;
         if (have > 0)
@@ -200,11 +245,20 @@ Result<void> HubSession::transfer(const QString& incomplete, const FileMetadata&
         file.flush();
         if (!response)
             return std::unexpected(response.error()); // cancelled: the partial file stays for a resume
+        if (response->isRedirect() && !response->header("Location").isEmpty()) {
+            // CDNs redirect again (edge to edge); follow the chain, the token never goes along.
+            if (++hops > 10)
+                return fail(ErrorKind::Network, detail::displayUrlString(url) + ": too many redirects");
+            url = url.resolved(QUrl::fromEncoded(response->header("Location")));
+            leftEndpoint = leftEndpoint || !m_http->isEndpointOrigin(url);
+            --attempt; // a redirect is not a failed attempt
+            continue;
+        }
         if (response->status == 206) {
             const QByteArray range = response->header("Content-Range");
             if (!range.startsWith("bytes " + QByteArray::number(have) + '-')) {
                 file.resize(0); // not the range asked for: nothing on disk can be trusted
-                return fail(ErrorKind::Network, meta.location.toDisplayString().toStdString() +
+                return fail(ErrorKind::Network, detail::displayUrlString(meta.location) +
                                                     ": the server sent the wrong byte range (" +
                                                     range.toStdString() + "); try again");
             }
@@ -212,15 +266,17 @@ Result<void> HubSession::transfer(const QString& incomplete, const FileMetadata&
         const bool ok = (response->status == 200 || response->status == 206) && !response->failedInTransfer();
         if (ok) {
             if (file.size() != meta.size)
-                return fail(ErrorKind::Network, meta.location.toDisplayString().toStdString() +
+                return fail(ErrorKind::Network, detail::displayUrlString(meta.location) +
                                                     ": consistency check failed: expected " +
                                                     std::to_string(meta.size) + " bytes, got " +
                                                     std::to_string(file.size()) + "; try again");
             return {};
         }
-        if (!detail::HubHttp::isRetryable(*response) || attempt >= settings().maxRetries)
+        if (file.size() > have)
+            attempt = -1; // bytes arrived: the retry budget starts again, as huggingface_hub does
+        else if (!detail::HubHttp::isRetryable(*response) || attempt >= settings().maxRetries)
             return std::unexpected(detail::errorFromResponse(*response, context({}, {}, job.progress.file)));
-        if (!m_http->waitBeforeRetry(*response, attempt))
+        if (!m_http->waitBeforeRetry(*response, std::max(attempt, 0)))
             return fail(ErrorKind::Cancelled, "cancelled");
     }
 }
@@ -242,7 +298,56 @@ HubSession::snapshotFromCache(const QString& repoId, const QString& revision, co
     for (const QString& path : wanted)
         if (!m_cache.cachedFile(repoId, *commit, path))
             return std::nullopt;
-    return SnapshotResult{repoId, revision, *commit, m_cache.snapshotDir(repoId, *commit), wanted, true};
+    return SnapshotResult{repoId, revision, *commit, m_cache.snapshotDir(repoId, *commit), wanted, true, {}};
+}
+
+Result<SnapshotResult> HubSession::cachedSnapshotAsIs(const QString& repoId,
+                                                      const QString& revision,
+                                                      const QString& commit,
+                                                      const QStringList& files,
+                                                      const QString& reason)
+{
+    const QString dir = m_cache.snapshotDir(repoId, commit);
+    SnapshotResult result{repoId, revision, commit, dir, {}, true, {}};
+    QStringList missing;
+    QString source;
+    if (!files.isEmpty()) {
+        result.files = files;
+    } else if (const auto tree = m_cache.readTreeCache(repoId, commit)) {
+        for (const TreeEntry& e : *tree)
+            result.files.append(e.path);
+        source = QStringLiteral("the file list trees/%1.json").arg(commit);
+    } else {
+        // hf_hub_download and transformers write no file list: the folder is all there is to go by.
+        QDirIterator it(dir, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+        while (it.hasNext())
+            result.files.append(QDir(dir).relativeFilePath(it.next()));
+        result.files.sort();
+        source = QStringLiteral("the snapshot folder (no file list was cached for this commit)");
+    }
+    for (const QString& path : std::as_const(result.files))
+        if (!m_cache.cachedFile(repoId, commit, path))
+            missing.append(path);
+    if (files.isEmpty())
+        result.files.removeIf([&](const QString& path) { return missing.contains(path); });
+    const std::string what = repoId.toStdString() + " at revision " + revision.toStdString();
+    if (!files.isEmpty() && !missing.isEmpty())
+        return fail(ErrorKind::Network, reason.toStdString() + ", and the cache " +
+                                            m_cache.root().toStdString() + " lacks " +
+                                            fileList(missing).toStdString() + " of " + what);
+    if (result.files.isEmpty())
+        return fail(ErrorKind::Network, reason.toStdString() + ", and the cached snapshot " +
+                                            dir.toStdString() + " of " + what + " holds no files");
+    QString note = reason + QStringLiteral("; using the cached snapshot %1 of %2").arg(commit, repoId);
+    if (revision != commit)
+        note += QStringLiteral(" (what %1 pointed to when it was downloaded)").arg(revision);
+    if (!source.isEmpty())
+        note += QStringLiteral(". Files found through %1: %2").arg(source, fileList(result.files));
+    if (!missing.isEmpty())
+        note += QStringLiteral(". Listed but not downloaded: %1").arg(fileList(missing));
+    result.notes.append(note);
+    m_notes.append(note);
+    return result;
 }
 
 Result<SnapshotResult> HubSession::downloadSnapshot(const QString& repoId,
@@ -258,26 +363,45 @@ Result<SnapshotResult> HubSession::downloadSnapshot(const QString& repoId,
     for (const QString& f : files)
         if (auto ok = checkedRepoPath(f); !ok)
             return std::unexpected(Error{ErrorKind::InvalidInput, ok.error().message});
+    const std::optional<QString> cachedCommit = m_cache.cachedCommit(repoId, revision);
+    const bool haveSnapshot = cachedCommit && QFileInfo(m_cache.snapshotDir(repoId, *cachedCommit)).isDir();
     if (isFullCommitId(revision) || settings().offline) {
         if (auto cached = snapshotFromCache(repoId, revision, files))
             return *cached;
-        if (settings().offline)
+        if (settings().offline) {
+            if (haveSnapshot) // as huggingface_hub: the snapshot folder as it is
+                return cachedSnapshotAsIs(repoId, revision, *cachedCommit, files,
+                                          QStringLiteral("offline mode is on (HF_HUB_OFFLINE)"));
             return fail(ErrorKind::Network,
                         "offline mode is on (HF_HUB_OFFLINE) and " + repoId.toStdString() + " at revision " +
-                            revision.toStdString() + " is not complete in the cache " +
-                            m_cache.root().toStdString() + "; unset HF_HUB_OFFLINE to download it");
+                            revision.toStdString() + " is not in the cache " + m_cache.root().toStdString() +
+                            "; unset HF_HUB_OFFLINE to download it");
+        }
     }
+    // With a cached snapshot to fall back on, the Hub gets one short probe; when it is down or refuses
+    // (network, timeout, 5xx, 401/403) the cached snapshot is used, with a note saying so.
+    auto fallBack = [&](const Error& error) -> Result<SnapshotResult> {
+        if (!haveSnapshot || !m_lastFailureServable || error.kind == ErrorKind::Cancelled)
+            return std::unexpected(error);
+        return cachedSnapshotAsIs(repoId, revision, *cachedCommit, files,
+                                  QStringLiteral("the Hub could not be used (") +
+                                      QString::fromStdString(error.message) + ')');
+    };
     // Resolve once, then list and fetch at that commit, so a branch moving meanwhile cannot mix states.
     QString commit = revision;
-    if (!isFullCommitId(revision)) {
-        auto info = repoInfo(repoId, revision);
-        if (!info)
-            return std::unexpected(info.error());
-        commit = info->sha;
+    Result<QList<TreeEntry>> tree = std::unexpected(Error{});
+    {
+        ProbeScope probe(*m_http, haveSnapshot);
+        if (!isFullCommitId(revision)) {
+            auto info = repoInfo(repoId, revision);
+            if (!info)
+                return fallBack(info.error());
+            commit = info->sha;
+        }
+        tree = this->tree(repoId, commit);
+        if (!tree)
+            return fallBack(tree.error());
     }
-    auto tree = this->tree(repoId, commit);
-    if (!tree)
-        return std::unexpected(tree.error());
     QList<TreeEntry> toFetch;
     for (const TreeEntry& e : *tree) {
         if (!e.isFile())
@@ -287,12 +411,22 @@ Result<SnapshotResult> HubSession::downloadSnapshot(const QString& repoId,
         if (files.isEmpty() || files.contains(e.path))
             toFetch.append(e);
     }
+    QStringList absent;
     for (const QString& f : files)
-        if (std::none_of(toFetch.begin(), toFetch.end(), [&](const TreeEntry& e) { return e.path == f; }))
-            return fail(ErrorKind::InvalidInput, "file \"" + f.toStdString() + "\" not found in " +
-                                                     repoId.toStdString() + " at revision " +
-                                                     revision.toStdString() + " (commit " +
-                                                     commit.toStdString() + ")");
+        if (std::none_of(toFetch.begin(), toFetch.end(), [&](const TreeEntry& e) { return e.path == f; })) {
+            // As hf_hub_download: remember the absence, so try_to_load_from_cache readers skip the request.
+            if (auto ok = m_cache.markMissing(repoId, commit, f); !ok)
+                return std::unexpected(ok.error());
+            absent.append(f);
+        }
+    if (!absent.isEmpty()) {
+        if (auto ok = m_cache.writeRef(repoId, revision, commit); !ok)
+            return std::unexpected(ok.error());
+        const QString f = absent.first();
+        return fail(ErrorKind::InvalidInput,
+                    "file \"" + f.toStdString() + "\" not found in " + repoId.toStdString() +
+                        " at revision " + revision.toStdString() + " (commit " + commit.toStdString() + ")");
+    }
     if (auto ok = m_cache.writeRef(repoId, revision, commit); !ok)
         return std::unexpected(ok.error());
     FileJob job;
@@ -300,7 +434,7 @@ Result<SnapshotResult> HubSession::downloadSnapshot(const QString& repoId,
     job.progress.filesTotal = int(toFetch.size());
     for (const TreeEntry& e : toFetch)
         job.progress.totalBytes += e.size;
-    SnapshotResult result{repoId, revision, commit, m_cache.snapshotDir(repoId, commit), {}, false};
+    SnapshotResult result{repoId, revision, commit, m_cache.snapshotDir(repoId, commit), {}, false, {}};
     for (const TreeEntry& e : toFetch) {
         job.progress.file = e.path;
         job.progress.fileDone = 0;

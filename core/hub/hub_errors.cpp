@@ -2,6 +2,7 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 
 namespace mwb::hub::detail {
 
@@ -16,6 +17,12 @@ QString serverMessage(const HttpResponse& r)
     }
     if (message.isEmpty() && r.body.size() < 200)
         message = QString::fromUtf8(r.body).trimmed();
+    // A redirect body or an error may quote a signed URL: keep the address, drop its query string.
+    static const QRegularExpression signedQuery(QStringLiteral("(https?://[^\\s?\"'<>]+)\\?[^\\s\"'<>]*"));
+    message.replace(signedQuery, QStringLiteral("\\1"));
+    // One line, printable: the message goes into an `error:` line.
+    static const QRegularExpression controls(QStringLiteral("[\\x00-\\x1f\\x7f]+"));
+    message.replace(controls, QStringLiteral(" "));
     return message.left(300);
 }
 
@@ -37,9 +44,16 @@ std::string loginHint(const ErrorContext& c)
 
 } // namespace
 
+bool allowsCacheFallback(const HttpResponse& r)
+{
+    if (r.status == 0 || r.failedInTransfer())
+        return true;
+    return r.status == 401 || r.status == 403 || r.status == 408 || r.status == 429 || r.status >= 500;
+}
+
 Error errorFromResponse(const HttpResponse& r, const ErrorContext& c)
 {
-    const std::string url = r.url.toDisplayString().toStdString();
+    const std::string url = displayUrlString(r.url);
     const std::string repo = c.repoId.toStdString();
     const std::string rev = c.revision.isEmpty() ? std::string("main") : c.revision.toStdString();
     if (r.status == 0 || r.failedInTransfer())

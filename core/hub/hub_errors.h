@@ -20,6 +20,10 @@ struct ErrorContext
     QString tokenSource; // "from the HF_TOKEN environment variable", ...; empty when no token was sent
 };
 
+// Whether a cached copy may stand in for this failure (hub-api.md §6.4): no answer, a timeout, 408, 429,
+// 5xx, 401 or 403. Not 404s: a missing repo, revision or file is reported, never hidden by the cache.
+bool allowsCacheFallback(const HttpResponse& response);
+
 // The Error for a failed exchange (no answer, or an HTTP status >= 400, or a redirect where none belongs).
 Error errorFromResponse(const HttpResponse& response, const ErrorContext& context);
 

@@ -18,6 +18,16 @@ QByteArray HttpResponse::header(const QByteArray& name) const
     return {};
 }
 
+QString displayUrl(const QUrl& url)
+{
+    return url.toDisplayString(QUrl::RemoveQuery | QUrl::RemoveFragment | QUrl::RemoveUserInfo);
+}
+
+std::string displayUrlString(const QUrl& url)
+{
+    return displayUrl(url).toStdString();
+}
+
 HubHttp::HubHttp(HubSettings settings, QString token)
     : m_settings(std::move(settings)), m_token(std::move(token)), m_endpoint(QUrl(m_settings.endpoint)),
       m_network(std::make_unique<QNetworkAccessManager>())
@@ -40,10 +50,9 @@ Result<HttpResponse> HubHttp::sendOnce(const HttpRequest& request)
     if (isCancelled())
         return fail(ErrorKind::Cancelled, "cancelled");
     if (m_settings.offline)
-        return fail(ErrorKind::Network, "offline mode is on (HF_HUB_OFFLINE): not sending " +
-                                            request.method.toStdString() + " " +
-                                            request.url.toDisplayString().toStdString() +
-                                            "; unset HF_HUB_OFFLINE to reach the Hub");
+        return fail(ErrorKind::Network,
+                    "offline mode is on (HF_HUB_OFFLINE): not sending " + request.method.toStdString() + " " +
+                        displayUrlString(request.url) + "; unset HF_HUB_OFFLINE to reach the Hub");
     QNetworkRequest net(request.url);
     net.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
     net.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
@@ -57,7 +66,7 @@ Result<HttpResponse> HubHttp::sendOnce(const HttpRequest& request)
     HttpResponse response;
     response.url = request.url;
     // The one place the token is attached: never to another host (signed CDN URLs, mirrors' redirects).
-    if (!m_token.isEmpty() && isEndpointOrigin(request.url)) {
+    if (!m_token.isEmpty() && !request.withoutToken && isEndpointOrigin(request.url)) {
         net.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
         response.authorizationSent = true;
     }
@@ -87,6 +96,8 @@ Result<HttpResponse> HubHttp::sendOnce(const HttpRequest& request)
     };
     const bool streaming = request.sink != nullptr;
     auto onReadyRead = [&] {
+        if (!reply->isOpen()) // aborted (stall, cancel, disk full): nothing more to read
+            return;
         onHeaders();
         stall.start();
         const QByteArray chunk = reply->readAll();
@@ -162,21 +173,32 @@ bool HubHttp::sleep(int ms)
 
 bool HubHttp::waitBeforeRetry(const HttpResponse& response, int attempt)
 {
-    int waitMs = std::min(m_settings.backoffBaseMs << std::min(attempt, 16), m_settings.backoffMaxMs);
+    constexpr qint64 kMaxWaitMs = 300 * 1000;
+    qint64 waitMs =
+        std::min(qint64(m_settings.backoffBaseMs) << std::min(attempt, 16), qint64(m_settings.backoffMaxMs));
     // `RateLimit: "api";r=0;t=<seconds>` says exactly when the window resets (hub-api.md §1.3).
     static const QRegularExpression rateLimit(QStringLiteral("r=(\\d+);\\s*t=(\\d+)"));
     const auto limit = rateLimit.match(QString::fromLatin1(response.header("RateLimit")));
     bool retryAfterOk = false;
-    const int retryAfter = response.header("Retry-After").trimmed().toInt(&retryAfterOk);
+    // Clamped before multiplying: a server asking for years must not wrap around into "retry now".
+    const qint64 retryAfter = response.header("Retry-After").trimmed().toLongLong(&retryAfterOk);
     if (response.status == 429 && limit.hasMatch() && limit.captured(1).toInt() == 0)
-        waitMs = (limit.captured(2).toInt() + 1) * 1000;
+        waitMs = (std::min(limit.captured(2).toLongLong(), kMaxWaitMs / 1000) + 1) * 1000;
     else if (retryAfterOk && retryAfter >= 0)
-        waitMs = retryAfter * 1000;
-    return sleep(std::min(waitMs, 300 * 1000));
+        waitMs = std::min(retryAfter, kMaxWaitMs / 1000) * 1000;
+    return sleep(int(std::min(waitMs, kMaxWaitMs)));
 }
 
 Result<HttpResponse> HubHttp::send(const HttpRequest& request)
 {
+    if (m_probing || m_unreachable) {
+        HttpRequest probe = request;
+        probe.timeoutMs = std::min(request.timeoutMs, m_settings.probeTimeoutMs);
+        auto response = sendOnce(probe);
+        if (response && response->status == 0)
+            m_unreachable = true;
+        return response;
+    }
     for (int attempt = 0;; ++attempt) {
         auto response = sendOnce(request);
         if (!response || !isRetryable(*response) || attempt >= m_settings.maxRetries)
@@ -196,8 +218,10 @@ Result<HttpResponse> HubHttp::sendFollowingRedirects(HttpRequest request)
         if (location.isEmpty())
             return response;
         request.url = request.url.resolved(location);
+        if (!isEndpointOrigin(request.url))
+            request.withoutToken = true; // and stays so for the rest of the chain
     }
-    return fail(ErrorKind::Network, request.url.toDisplayString().toStdString() + ": too many redirects");
+    return fail(ErrorKind::Network, displayUrlString(request.url) + ": too many redirects");
 }
 
 } // namespace mwb::hub::detail

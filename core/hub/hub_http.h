@@ -38,7 +38,15 @@ struct HttpRequest
     // Called once the status and headers are known, before any body byte is written to `sink`.
     std::function<void(int status)> onHeaders;
     std::function<void(qint64 bytesWritten)> onData; // after each chunk written to `sink`
+    // Set once a redirect chain has left the endpoint: from then on no hop gets the token, even one that
+    // leads back to the endpoint's host.
+    bool withoutToken = false;
 };
+
+// The URL for messages and logs: no query string (signed CDN URLs carry Signature= and Expires=), no
+// fragment, no user info.
+QString displayUrl(const QUrl& url);
+std::string displayUrlString(const QUrl& url);
 
 struct HttpResponse
 {
@@ -70,7 +78,12 @@ public:
     // failures come back in the response.
     Result<HttpResponse> sendOnce(const HttpRequest& request);
     // Retries on 408/429/500/502/503/504 and failures without an answer, up to settings().maxRetries.
+    // While probing, or once a probe found the Hub unreachable, one attempt with the probe timeout.
     Result<HttpResponse> send(const HttpRequest& request);
+    // Probe mode: the next requests are single short attempts (a cached copy is there to fall back on).
+    void setProbing(bool probing) { m_probing = probing; }
+    // True once a request got no answer at all (refused, timed out) while probing.
+    bool hubUnreachable() const { return m_unreachable; }
     // GET/POST following redirects by hand (at most 10); the token is only ever sent to the endpoint origin.
     Result<HttpResponse> sendFollowingRedirects(HttpRequest request);
 
@@ -87,6 +100,8 @@ private:
     QUrl m_endpoint;
     std::shared_ptr<std::atomic_bool> m_cancel;
     std::unique_ptr<QNetworkAccessManager> m_network;
+    bool m_probing = false;
+    bool m_unreachable = false;
 };
 
 } // namespace mwb::hub::detail

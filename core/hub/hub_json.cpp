@@ -1,5 +1,6 @@
 #include "hub/hub_json.h"
 
+#include "hub/hub_http.h"
 #include "util/json_parse.h"
 
 #include <QJsonArray>
@@ -12,8 +13,8 @@ namespace {
 
 std::unexpected<Error> badShape(const QUrl& url, const QString& what)
 {
-    return fail(ErrorKind::Network, url.toDisplayString().toStdString() +
-                                        ": unexpected answer from the Hub: " + what.toStdString());
+    return fail(ErrorKind::Network,
+                detail::displayUrlString(url) + ": unexpected answer from the Hub: " + what.toStdString());
 }
 
 template <typename T> Result<T> parseDocument(const QByteArray& body, const QUrl& url)

@@ -1,5 +1,7 @@
 #include "hub/hub_paths.h"
 
+#include <cstring>
+
 #include <QDir>
 #include <QFileInfo>
 #include <QRegularExpression>
@@ -72,6 +74,7 @@ HubSettings HubSettings::fromEnvironment()
     s.tokenPath = env("HF_TOKEN_PATH").isEmpty() ? s.hfHome + QStringLiteral("/token")
                                                  : expandPath(env("HF_TOKEN_PATH"));
     s.offline = isTrue(env("HF_HUB_OFFLINE")) || isTrue(env("TRANSFORMERS_OFFLINE"));
+    s.disableImplicitToken = isTrue(env("HF_HUB_DISABLE_IMPLICIT_TOKEN"));
     s.userAgent = QStringLiteral("model-workbench/" MWB_VERSION "; hf_hub/compatible; qt/") +
                   QString::fromLatin1(qVersion());
     if (isTrue(env("HF_HUB_DISABLE_TELEMETRY")) || isTrue(env("DISABLE_TELEMETRY")) ||
@@ -101,6 +104,13 @@ Result<void> validateRepoId(const QString& repoId)
     };
     if (repoId.isEmpty())
         return bad("it is empty; expected \"namespace/name\"");
+    for (const char* kind : {"datasets/", "spaces/"})
+        if (repoId.startsWith(QLatin1String(kind)))
+            return fail(
+                ErrorKind::InvalidInput,
+                "\"" + id + "\" is a " + std::string(kind).substr(0, std::strlen(kind) - 2) +
+                    " repo: Datasets and Spaces are out of scope; Model Workbench opens, downloads and "
+                    "pushes model repos only (\"namespace/name\")");
     if (repoId.count('/') > 1)
         return bad("expected \"namespace/name\" with at most one '/'");
     static const QRegularExpression allowed(QStringLiteral("^[A-Za-z0-9_.\\-/]+$"));

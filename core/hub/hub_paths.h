@@ -23,6 +23,10 @@ struct HubSettings
     int maxRetries = 5;            // on 408/429/5xx and network errors
     int backoffBaseMs = 1000;      // 1 s, 2 s, 4 s, 8 s, 8 s (hub-api.md §1.3)
     int backoffMaxMs = 8000;
+    // With a cached copy to fall back on, the first request is one attempt with this timeout: a Hub that
+    // is down costs this long, not five retries (hub-api.md §6.4).
+    int probeTimeoutMs = 3000;
+    bool disableImplicitToken = false; // HF_HUB_DISABLE_IMPLICIT_TOKEN: the stored token only when asked
 
     static HubSettings fromEnvironment();
     QString storedTokensPath() const; // `stored_tokens`, next to the token file

@@ -58,6 +58,10 @@ HubSession::HubSession(HubSettings settings, std::optional<QString> token) : m_c
     } else if (const auto found = findToken(settings)) {
         chosen = found->token;
         m_tokenSource = found->describeSource(settings);
+        if (settings.disableImplicitToken) { // as huggingface_hub: sent only where an account is needed
+            m_implicitToken = chosen;
+            chosen.clear();
+        }
     }
     if (chosen.isEmpty())
         m_tokenSource.clear();
@@ -109,6 +113,8 @@ Result<HttpResponse> HubSession::apiGet(const QUrl& url, const ErrorContext& ctx
     request.url = url;
     request.timeoutMs = settings().metadataTimeoutMs;
     auto response = m_http->sendFollowingRedirects(request);
+    m_lastFailureServable =
+        !response ? response.error().kind == ErrorKind::Network : detail::allowsCacheFallback(*response);
     if (!response)
         return response;
     if (response->status != 200 || response->failedInTransfer())
@@ -119,6 +125,8 @@ Result<HttpResponse> HubSession::apiGet(const QUrl& url, const ErrorContext& ctx
 Result<WhoAmI> HubSession::whoAmI()
 {
     const QUrl url = QUrl::fromEncoded(settings().endpoint.toUtf8() + "/api/whoami-v2");
+    if (!hasToken() && !m_implicitToken.isEmpty())
+        m_http->setToken(m_implicitToken); // "who am I" is about the stored token itself
     if (!hasToken())
         return fail(ErrorKind::Network, "not logged in: no token in HF_TOKEN, HUGGING_FACE_HUB_TOKEN or " +
                                             settings().tokenPath.toStdString() + ". Run `mwb login`.");
@@ -194,7 +202,7 @@ Result<QList<CommitInfo>> HubSession::commits(const QString& repoId, const QStri
         all += page->commits;
         next = page->next;
         if (!next.isEmpty() && seen.contains(next))
-            return fail(ErrorKind::Network, next.toDisplayString().toStdString() +
+            return fail(ErrorKind::Network, detail::displayUrlString(next) +
                                                 ": the Hub's pagination loops back to a page already read");
         seen.insert(next);
     } while (!next.isEmpty());
@@ -225,7 +233,7 @@ HubSession::tree(const QString& repoId, const QString& revision, const QString& 
         seen.insert(url);
         url = nextPageUrl(*response);
         if (seen.contains(url))
-            return fail(ErrorKind::Network, url.toDisplayString().toStdString() +
+            return fail(ErrorKind::Network, detail::displayUrlString(url) +
                                                 ": the Hub's pagination loops back to a page already read");
     }
     return all;
@@ -277,21 +285,24 @@ Result<FileMetadata> HubSession::headFile(const QString& repoId,
     Result<HttpResponse> response = fail(ErrorKind::Network, "unreachable");
     for (int hop = 0;; ++hop) {
         response = m_http->send(request);
-        if (!response)
+        if (!response) {
+            m_lastFailureServable = response.error().kind == ErrorKind::Network;
             return std::unexpected(response.error());
+        }
         const QUrl location = QUrl::fromEncoded(response->header("Location"));
         // Only host-relative redirects are followed, and only their path is taken (as huggingface_hub).
         if (!response->isRedirect() || location.isEmpty() || !location.host().isEmpty() || hop >= 10)
             break;
         request.url.setPath(location.path(QUrl::FullyEncoded), QUrl::StrictMode);
     }
+    m_lastFailureServable = detail::allowsCacheFallback(*response);
     if (response->status >= 400 || response->failedInTransfer()) {
         const QString commit = QString::fromLatin1(response->header("X-Repo-Commit")).trimmed();
         if (missingAtCommit && response->header("X-Error-Code") == "EntryNotFound" && isFullCommitId(commit))
             *missingAtCommit = commit;
         return std::unexpected(detail::errorFromResponse(*response, context(repoId, rev, path)));
     }
-    const std::string where = request.url.toDisplayString().toStdString();
+    const std::string where = detail::displayUrlString(request.url);
     FileMetadata meta;
     meta.commit = QString::fromLatin1(response->header("X-Repo-Commit")).trimmed();
     QString etag = QString::fromLatin1(response->header("X-Linked-Etag"));
@@ -308,10 +319,16 @@ Result<FileMetadata> HubSession::headFile(const QString& repoId,
     meta.location = response->isRedirect()
                         ? request.url.resolved(QUrl::fromEncoded(response->header("Location")))
                         : request.url;
-    if (!isFullCommitId(meta.commit))
+    m_lastFailureServable = true; // missing metadata: huggingface_hub serves the cache too
+    if (meta.commit.isEmpty())
         return fail(ErrorKind::Network, where +
                                             ": the answer has no X-Repo-Commit; a firewall or proxy may be "
                                             "rewriting Hub responses");
+    if (!isFullCommitId(meta.commit))
+        return fail(
+            ErrorKind::Network,
+            where + ": the answer has a malformed X-Repo-Commit \"" + meta.commit.left(80).toStdString() +
+                "\" (expected a 40-hex commit id); a firewall or proxy may be rewriting Hub responses");
     static const QRegularExpression hexEtag(QStringLiteral("^([0-9a-f]{40}|[0-9a-f]{64})$"));
     if (!hexEtag.match(meta.etag).hasMatch())
         return fail(ErrorKind::Network, where + ": the answer has no usable ETag (got \"" +
@@ -319,6 +336,7 @@ Result<FileMetadata> HubSession::headFile(const QString& repoId,
                                             "\"), so the file cannot be verified or cached");
     if (!sizeOk || meta.size < 0)
         return fail(ErrorKind::Network, where + ": the answer has no valid file size");
+    m_lastFailureServable = false;
     return meta;
 }
 

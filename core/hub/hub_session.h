@@ -48,6 +48,9 @@ public:
     const HubSettings& settings() const;
     const HubCache& cache() const { return m_cache; }
     bool hasToken() const;
+    // Warnings for the user collected by the calls so far (e.g. "the Hub could not be reached; using the
+    // cached copy of ..."); a CLI prints them on stderr, a window in its status line.
+    const QStringList& notes() const { return m_notes; }
 
     // Any thread. Also used by HubClient to share one flag with its task.
     void cancel();
@@ -98,6 +101,13 @@ private:
     // fileMetadata(); on EntryNotFound, `missingAtCommit` receives the X-Repo-Commit of the 404.
     Result<FileMetadata>
     headFile(const QString& repoId, const QString& revision, const QString& path, QString* missingAtCommit);
+    // The snapshot folder of a cached commit as it is (hub-api.md §7.5 offline): the files of `files`, else
+    // those trees/<commit>.json lists, else every file found in the folder; `reason` opens the note.
+    Result<SnapshotResult> cachedSnapshotAsIs(const QString& repoId,
+                                              const QString& revision,
+                                              const QString& commit,
+                                              const QStringList& files,
+                                              const QString& reason);
     Result<QString>
     fetchIntoCache(const QString& repoId, const QString& revision, const QString& path, FileJob& job);
     Result<void> downloadBlob(const QString& repoId, const FileMetadata& meta, FileJob& job);
@@ -108,6 +118,10 @@ private:
     std::unique_ptr<detail::HubHttp> m_http;
     HubCache m_cache;
     QString m_tokenSource;
+    QString m_implicitToken; // the stored token when HF_HUB_DISABLE_IMPLICIT_TOKEN kept it off requests
+    QStringList m_notes;
+    // Whether the last failed request failed in a way a cached copy may stand in for (allowsCacheFallback).
+    bool m_lastFailureServable = false;
     std::shared_ptr<std::atomic_bool> m_cancel = std::make_shared<std::atomic_bool>(false);
 };
 

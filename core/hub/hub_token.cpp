@@ -27,9 +27,12 @@ QString readTokenFile(const QString& path)
 Result<void> writePrivateFile(const QString& path, const QByteArray& contents)
 {
     const QString dir = QFileInfo(path).absolutePath();
+    const bool created = !QFileInfo::exists(dir);
     if (!QDir().mkpath(dir))
         return fail(ErrorKind::Io, "cannot create folder " + dir.toStdString());
-    QFile::setPermissions(dir, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner); // best effort, as HH
+    // 0700 as huggingface_hub, but only for a folder made here: HF_TOKEN_PATH=~/token must not close $HOME.
+    if (created)
+        QFile::setPermissions(dir, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
     QTemporaryFile temp(path + QStringLiteral(".XXXXXX.tmp"));
     if (!temp.open() || temp.write(contents) != contents.size() || !temp.flush())
         return fail(ErrorKind::Io,
@@ -91,6 +94,17 @@ QByteArray writeIni(const QList<IniSection>& sections)
 
 } // namespace
 
+QString safeSectionName(const QString& name)
+{
+    // The name comes from the server (whoami's displayName): a newline or bracket in it would inject
+    // sections or keys into stored_tokens.
+    QString out;
+    for (const QChar c : name)
+        out += (c.unicode() < 0x20 || c.unicode() == 0x7f || c == '[' || c == ']') ? QChar(' ') : c;
+    out = out.simplified().left(100);
+    return out.isEmpty() ? QStringLiteral("token") : out;
+}
+
 QString FoundToken::describeSource(const HubSettings& settings) const
 {
     switch (source) {
@@ -134,12 +148,26 @@ Result<void> storeToken(const HubSettings& settings, const QString& token, const
         return fail(ErrorKind::InvalidInput,
                     "organization API tokens (api_org...) are no longer accepted by the "
                     "Hub; create a user access token at <endpoint>/settings/tokens");
+    const QString section = safeSectionName(name);
     QList<IniSection> sections = readIni(settings.storedTokensPath());
-    sections.removeIf([&](const IniSection& s) { return s.name == name; });
-    sections.append({name, {QStringLiteral("hf_token = ") + token}});
+    sections.removeIf([&](const IniSection& s) { return s.name == section; });
+    sections.append({section, {QStringLiteral("hf_token = ") + token}});
     if (auto ok = writePrivateFile(settings.storedTokensPath(), writeIni(sections)); !ok)
         return ok;
     return writePrivateFile(settings.tokenPath, token.toUtf8());
+}
+
+Result<bool> removeAllStoredTokens(const HubSettings& settings)
+{
+    bool removed = false;
+    for (const QString& path : {settings.tokenPath, settings.storedTokensPath()}) {
+        if (!QFileInfo::exists(path))
+            continue;
+        if (!QFile::remove(path))
+            return fail(ErrorKind::Io, path.toStdString() + ": cannot remove");
+        removed = true;
+    }
+    return removed;
 }
 
 Result<bool> removeStoredToken(const HubSettings& settings)

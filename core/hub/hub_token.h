@@ -42,5 +42,11 @@ Result<void> storeToken(const HubSettings& settings, const QString& token, const
 
 // Removes the active token file and its section in `stored_tokens`. Returns whether a token was stored.
 Result<bool> removeStoredToken(const HubSettings& settings);
+// `hf auth logout` without a name: the token file and every stored token. Returns whether any existed.
+Result<bool> removeAllStoredTokens(const HubSettings& settings);
+
+// A token name as it may appear as an INI section of `stored_tokens`: control characters and brackets
+// become spaces (the name comes from the server), never empty.
+QString safeSectionName(const QString& name);
 
 } // namespace mwb::hub

@@ -130,7 +130,8 @@ struct SnapshotResult
     QString commit;             // full commit id
     QString snapshotPath;       // <cache>/models--org--name/snapshots/<commit>
     QStringList files;          // repo paths now present in the snapshot
-    bool fromCacheOnly = false; // true when no request was made
+    bool fromCacheOnly = false; // true when the Hub was not asked (offline, or it could not be reached)
+    QStringList notes;          // what the user should know: served from the cache because..., files found
 };
 
 } // namespace mwb::hub

@@ -15,6 +15,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QMap>
 
 namespace mwb::share {
 
@@ -169,6 +170,7 @@ struct HubPusher::Run
     Result<void> preupload();
     Result<void> hashAndCompare();
     Result<QJsonObject> commit(bool& conflict);
+    std::optional<QString> landedCommit(const QString& summary, const QString& headBefore);
 };
 
 Result<bool> HubPusher::Run::createRepo(const QString& ns, const QString& userName)
@@ -293,24 +295,101 @@ Result<QJsonObject> HubPusher::Run::commit(bool& conflict)
     }
     const QString tail =
         QStringLiteral("commit/") + QString::fromLatin1(QUrl::toPercentEncoding(options.branch));
-    auto response = post(apiUrl(tail), "application/x-ndjson", body);
-    if (!response)
-        return std::unexpected(detail::stepError(QStringLiteral("commit"), response.error()));
-    if (response->status == 412 || (response->status == 409 && !parent.isEmpty())) {
-        conflict = true;
-        return fail(ErrorKind::Network,
-                    "commit: the branch \"" + options.branch.toStdString() + "\" of " + repoId.toStdString() +
-                        " moved since " + parent.left(12).toStdString() +
-                        " (someone pushed meanwhile); nothing was committed. Push again to "
-                        "upload on top of the new head.");
+    HttpRequest request;
+    request.method = "POST";
+    request.url = apiUrl(tail);
+    request.contentType = "application/x-ndjson";
+    request.body = body;
+    request.timeoutMs = 120000;
+    const QString headBefore = parent.isEmpty() ? QString::fromLatin1(head) : parent;
+    // Not retried blindly: when an answer is lost the commit may have landed, and a retry would then get
+    // 412 (or, without parentCommit, make a duplicate). Before each retry, look at the branch head.
+    for (int attempt = 0;; ++attempt) {
+        auto response = api.sendOnce(request);
+        if (!response)
+            return std::unexpected(detail::stepError(QStringLiteral("commit"), response.error()));
+        if (succeeded(*response)) {
+            const QJsonObject answer = jsonBody(*response);
+            if (!hub::isFullCommitId(answer.value("commitOid").toString()))
+                return fail(ErrorKind::Network, "commit: the Hub answered without a commit id");
+            return answer;
+        }
+        // Even a first 412 may be our own commit: Qt resends a request whose connection closed unanswered.
+        const bool stale = response->status == 412 || (response->status == 409 && !parent.isEmpty());
+        if (auto landed = landedCommit(summary, headBefore))
+            return QJsonObject{{"commitOid", *landed},
+                               {"commitUrl", endpoint + '/' + repoId + QStringLiteral("/commit/") + *landed}};
+        if (stale) {
+            conflict = true;
+            return fail(ErrorKind::Network,
+                        "commit: the branch \"" + options.branch.toStdString() + "\" of " +
+                            repoId.toStdString() + " moved since " + parent.left(12).toStdString() +
+                            " (someone pushed meanwhile); nothing was committed. Push again to "
+                            "upload on top of the new head.");
+        }
+        if (!hub::detail::HubHttp::isRetryable(*response) || attempt >= api.settings().maxRetries)
+            return std::unexpected(detail::stepError(
+                QStringLiteral("commit"), hub::detail::errorFromResponse(*response, errorContext)));
+        if (!api.waitBeforeRetry(*response, attempt))
+            return fail(ErrorKind::Cancelled, "cancelled");
     }
-    if (!succeeded(*response))
-        return std::unexpected(detail::stepError(QStringLiteral("commit"),
-                                                 hub::detail::errorFromResponse(*response, errorContext)));
-    const QJsonObject answer = jsonBody(*response);
-    if (!hub::isFullCommitId(answer.value("commitOid").toString()))
-        return fail(ErrorKind::Network, "commit: the Hub answered without a commit id");
-    return answer;
+}
+
+// The branch head, when it is the commit this push made: not the head the push started from, with our
+// summary, on top of that head, and holding exactly the bytes we sent (paths-info oids: the git blob
+// sha1 of regular files, the sha256 of LFS files). nullopt when that cannot be established.
+std::optional<QString> HubPusher::Run::landedCommit(const QString& summary, const QString& headBefore)
+{
+    HttpRequest request;
+    request.url =
+        apiUrl(QStringLiteral("commits/") + QString::fromLatin1(QUrl::toPercentEncoding(options.branch)) +
+               QStringLiteral("?limit=2"));
+    request.timeoutMs = 30000;
+    auto history = api.send(request);
+    if (!history || !succeeded(*history))
+        return std::nullopt;
+    const QJsonArray commits = QJsonDocument::fromJson(history->body).array();
+    if (commits.isEmpty())
+        return std::nullopt;
+    const QJsonObject top = commits.first().toObject();
+    const QString id = top.value("id").toString();
+    if (!hub::isFullCommitId(id) || (!headBefore.isEmpty() && id.startsWith(headBefore)) ||
+        top.value("title").toString() != summary)
+        return std::nullopt;
+    if (!headBefore.isEmpty() &&
+        (commits.size() < 2 || !commits.at(1).toObject().value("id").toString().startsWith(headBefore)))
+        return std::nullopt;
+    QByteArray form;
+    QMap<QString, QByteArray> expected;
+    for (const LocalFile& f : files) {
+        if (f.unchanged)
+            continue;
+        expected[f.path] = f.lfs ? f.sha256 : detail::gitBlobSha1(f.content);
+        form += (form.isEmpty() ? "" : "&") + QByteArray("paths=") + QUrl::toPercentEncoding(f.path);
+    }
+    HttpRequest paths;
+    paths.method = "POST";
+    paths.url = apiUrl(QStringLiteral("paths-info/") + id);
+    paths.contentType = "application/x-www-form-urlencoded";
+    paths.body = form;
+    paths.timeoutMs = 30000;
+    auto info = api.send(paths);
+    if (!info || !succeeded(*info))
+        return std::nullopt;
+    qsizetype matched = 0;
+    for (const QJsonValue& v : QJsonDocument::fromJson(info->body).array()) {
+        const QJsonObject entry = v.toObject();
+        const QString path = entry.value("path").toString();
+        const QByteArray oid = entry.contains("lfs")
+                                   ? entry.value("lfs").toObject().value("oid").toString().toLatin1()
+                                   : entry.value("oid").toString().toLatin1();
+        if (!expected.contains(path) || expected[path] != oid)
+            return std::nullopt;
+        ++matched;
+    }
+    if (matched != expected.size())
+        return std::nullopt;
+    return id;
 }
 
 HubPusher::HubPusher(hub::HubSettings settings, std::optional<QString> token)

@@ -109,9 +109,16 @@ Result<void> uploadMultipart(const LfsContext& context,
     const QJsonObject header = upload.value("header").toObject();
     const qint64 chunkSize = header.value("chunk_size").toString().toLongLong();
     const qint64 parts = chunkSize > 0 ? (file.size + chunkSize - 1) / chunkSize : 0;
-    if (chunkSize <= 0 || header.size() - 1 != parts)
+    // Only the numeric keys are part URLs (hub-api.md §8.3); storage may add others.
+    qint64 partUrls = 0;
+    for (auto it = header.begin(); it != header.end(); ++it) {
+        bool numeric = false;
+        it.key().toLongLong(&numeric);
+        partUrls += numeric ? 1 : 0;
+    }
+    if (chunkSize <= 0 || partUrls != parts)
         return fail(ErrorKind::Network, "the Hub asked for a multipart upload of " + file.path.toStdString() +
-                                            " with " + std::to_string(header.size() - 1) + " part URLs for " +
+                                            " with " + std::to_string(partUrls) + " part URLs for " +
                                             std::to_string(parts) + " parts of " + std::to_string(chunkSize) +
                                             " bytes");
     QJsonArray etags;

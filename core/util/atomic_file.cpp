@@ -1,5 +1,7 @@
 #include "util/atomic_file.h"
 
+#include "hub/hub_cache_guard.h"
+
 #include <QDir>
 #include <QFileInfo>
 #include <QSaveFile>
@@ -8,6 +10,8 @@ namespace mwb {
 
 Result<void> writeFileAtomically(const QString& path, const QByteArray& contents)
 {
+    if (auto allowed = hub::refuseWriteInsideHubCache(path); !allowed)
+        return allowed;
     const QString target = QFileInfo(path).absoluteFilePath();
     const QString dir = QFileInfo(target).absolutePath();
     if (!QDir().mkpath(dir)) {

@@ -1,6 +1,7 @@
 // writeSafetensors: the layout of the reference writer (model-spec §4.4), streamed through QSaveFile
 // so a 100 MB model is never held twice in memory and a failed write leaves nothing behind.
 
+#include "hub/hub_cache_guard.h"
 #include "weights/mapped_tensor.h"
 #include "weights/safetensors_dtype.h"
 #include "weights/weight_reader.h"
@@ -83,6 +84,8 @@ Result<void> writeSafetensors(const QString& path,
                               const TensorList& tensors,
                               const std::map<std::string, std::string>& metadata)
 {
+    if (auto allowed = hub::refuseWriteInsideHubCache(path); !allowed) // downloads own the cache
+        return std::unexpected(allowed.error());
     const QString target = QFileInfo(path).absoluteFilePath();
     const std::string fileName = target.toStdString();
     auto plan = planLayout(tensors, fileName);

@@ -213,7 +213,12 @@ private Q_SLOTS:
         QVERIFY(!missing);
         QVERIFY(missing.error().message.find("HF_HUB_OFFLINE") != std::string::npos);
         QVERIFY(!session().repoInfo(repo));
-        QVERIFY(!session().downloadSnapshot(repo, QStringLiteral("main")));
+        // As huggingface_hub: the snapshot folder as it is, saying which files it holds.
+        auto snapshot = session().downloadSnapshot(repo, QStringLiteral("main"));
+        QVERIFY(snapshot);
+        QCOMPARE(snapshot->files, QStringList{QStringLiteral("config.json")});
+        QVERIFY(snapshot->notes.join(' ').contains(QLatin1String("HF_HUB_OFFLINE")));
+        QVERIFY(!session().downloadSnapshot(QStringLiteral("acme/private-model"), QStringLiteral("main")));
         QCOMPARE(f->server->requests().size(), 0);
     }
 

@@ -16,9 +16,17 @@ using namespace mwb::hub;
 
 namespace {
 
-const char* const kEnvNames[] = {"HF_TOKEN",       "HUGGING_FACE_HUB_TOKEN", "HF_TOKEN_PATH",  "HF_HOME",
-                                 "HF_HUB_CACHE",   "HUGGINGFACE_HUB_CACHE",  "XDG_CACHE_HOME", "HF_ENDPOINT",
-                                 "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"};
+const char* const kEnvNames[] = {"HF_TOKEN",
+                                 "HUGGING_FACE_HUB_TOKEN",
+                                 "HF_TOKEN_PATH",
+                                 "HF_HOME",
+                                 "HF_HUB_CACHE",
+                                 "HUGGINGFACE_HUB_CACHE",
+                                 "XDG_CACHE_HOME",
+                                 "HF_ENDPOINT",
+                                 "HF_HUB_OFFLINE",
+                                 "TRANSFORMERS_OFFLINE",
+                                 "HF_HUB_DISABLE_IMPLICIT_TOKEN"};
 
 void writeFile(const QString& path, const QByteArray& data)
 {
@@ -48,6 +56,7 @@ private Q_SLOTS:
         for (const char* name : kEnvNames)
             qunsetenv(name);
         qputenv("HF_HOME", QFile::encodeName(dir.path() + "/hf"));
+        QDir(dir.path() + "/hf").removeRecursively(); // each test starts without a login
     }
 
     void pathsFollowHuggingfaceHub()
@@ -170,6 +179,61 @@ private Q_SLOTS:
         QVERIFY(!findToken(s));
         auto again = removeStoredToken(s);
         QVERIFY(again && !*again);
+    }
+
+    // Issue 15: the token name comes from the server; a newline must not inject INI lines.
+    void hostileTokenNameCannotInjectIntoStoredTokens()
+    {
+        const HubSettings s = HubSettings::fromEnvironment();
+        QVERIFY(storeToken(s, QStringLiteral("hf_first_token_value"),
+                           QStringLiteral("laptop]\nhf_token = hf_evil\n[admin")));
+        const QByteArray ini = readFile(s.storedTokensPath());
+        QCOMPARE(ini.count('\n'), 3); // one section line, one key line, one blank line
+        QVERIFY2(!ini.contains("hf_evil\n"), ini.constData());
+        QVERIFY(ini.startsWith("[laptop hf_token = hf_evil admin]\nhf_token = hf_first_token_value\n"));
+        QCOMPARE(safeSectionName(QStringLiteral("\n\t")), QStringLiteral("token"));
+    }
+
+    // Issue 15: HF_TOKEN_PATH=~/token must not chmod the user's home (only a folder we created).
+    void existingTokenFolderKeepsItsPermissions()
+    {
+        const QString home = dir.path() + "/home-like";
+        QVERIFY(QDir().mkpath(home));
+        const auto open = QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadGroup |
+                          QFile::ExeGroup | QFile::ReadOther | QFile::ExeOther;
+        QVERIFY(QFile::setPermissions(home, open));
+        qputenv("HF_TOKEN_PATH", QFile::encodeName(home + "/token"));
+        const HubSettings s = HubSettings::fromEnvironment();
+        QVERIFY(storeToken(s, QStringLiteral("hf_some_token_value"), QStringLiteral("laptop")));
+        QCOMPARE(QFileInfo(home).permissions() & ~(QFile::ReadUser | QFile::WriteUser | QFile::ExeUser),
+                 open);
+        QCOMPARE(readFile(home + "/token"), QByteArray("hf_some_token_value"));
+        const auto fresh = dir.path() + "/made-here/sub";
+        qputenv("HF_TOKEN_PATH", QFile::encodeName(fresh + "/token"));
+        QVERIFY(storeToken(HubSettings::fromEnvironment(), QStringLiteral("hf_some_token_value"),
+                           QStringLiteral("x")));
+        QCOMPARE(QFileInfo(fresh).permissions() & (QFile::ReadOther | QFile::ReadGroup),
+                 QFile::Permissions());
+    }
+
+    void logoutAllRemovesEveryStoredToken()
+    {
+        const HubSettings s = HubSettings::fromEnvironment();
+        QVERIFY(storeToken(s, QStringLiteral("hf_first_token_value"), QStringLiteral("laptop")));
+        QVERIFY(storeToken(s, QStringLiteral("hf_second_token_value"), QStringLiteral("ci")));
+        auto removed = removeAllStoredTokens(s);
+        QVERIFY(removed && *removed);
+        QVERIFY(!QFileInfo::exists(s.tokenPath));
+        QVERIFY(!QFileInfo::exists(s.storedTokensPath()));
+        auto again = removeAllStoredTokens(s);
+        QVERIFY(again && !*again);
+    }
+
+    void implicitTokenSwitchIsRead()
+    {
+        QVERIFY(!HubSettings::fromEnvironment().disableImplicitToken);
+        qputenv("HF_HUB_DISABLE_IMPLICIT_TOKEN", "1");
+        QVERIFY(HubSettings::fromEnvironment().disableImplicitToken);
     }
 
     void storeRefusesBadTokens()

@@ -264,6 +264,42 @@ private Q_SLOTS:
         compareWithServer(folder, QStringLiteral("alice/parts"), result->commitId);
     }
 
+    void multipartTakesOnlyTheNumericPartKeys()
+    {
+        const QString folder = makeRepo(QStringLiteral("parts-extra"), 15);
+        m_hub.setMultipartChunkSize(1 << 20);
+        m_hub.setMultipartExtraHeaderKeys(true);
+        const auto result = push(folder, QStringLiteral("alice/parts-extra"));
+        m_hub.setMultipartChunkSize(0);
+        m_hub.setMultipartExtraHeaderKeys(false);
+        QVERIFY2(result, result ? "" : result.error().message.c_str());
+        compareWithServer(folder, QStringLiteral("alice/parts-extra"), result->commitId);
+    }
+
+    // The commit was applied but its answer was lost: the retry must report the truth, not a conflict.
+    void lostCommitAnswerIsReportedAsTheCommitThatLanded()
+    {
+        const QString folder = makeRepo(QStringLiteral("lost-answer"), 16);
+        const auto first = push(folder, QStringLiteral("alice/lost-answer"));
+        QVERIFY2(first, first ? "" : first.error().message.c_str());
+        const qsizetype commitsBefore = m_hub.repo("alice/lost-answer")->commits.size();
+        for (const bool withParent : {true, false}) {
+            QVERIFY(sharetest::writeAll(folder + "/README.md", sharetest::readAll(folder + "/README.md") +
+                                                                   (withParent ? "p\n" : "n\n")));
+            m_hub.addFault(
+                {.kind = Fault::Kind::LoseAnswer, .pathContains = "/commit/main", .method = "POST"});
+            const QString head = QString::fromLatin1(m_hub.repo("alice/lost-answer")->branches["main"]);
+            const auto result = push(folder, QStringLiteral("alice/lost-answer"),
+                                     QStringLiteral("hf_alice_token"), withParent ? head : QString());
+            QVERIFY2(result, result ? "" : result.error().message.c_str());
+            QCOMPARE(result->commitId.toLatin1(), m_hub.repo("alice/lost-answer")->branches["main"]);
+            QVERIFY(result->commitId != head);
+            QVERIFY(result->trusted);
+            compareWithServer(folder, QStringLiteral("alice/lost-answer"), result->commitId);
+        }
+        QCOMPARE(m_hub.repo("alice/lost-answer")->commits.size(), commitsBefore + 2); // no duplicates
+    }
+
     void rateLimitIsHonoured()
     {
         const QString folder = makeRepo(QStringLiteral("limited"), 14);

@@ -1,6 +1,7 @@
 #include "hub/hub_menu.h"
 
 #include "background_task.h"
+#include "hub/cache_window.h"
 #include "hub/hub_client.h"
 #include "hub/hub_token.h"
 #include "hub/login_dialog.h"
@@ -158,6 +159,18 @@ void installHubMenu(QMainWindow* window, std::function<bool(const QString&)> ope
     });
     open->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+O")));
     open->setObjectName(QStringLiteral("openFromHubAction"));
+    QAction* cache = menu->addAction(QObject::tr("&Downloads and Cache..."), window, [window] {
+        auto* existing = window->findChild<CacheWindow*>();
+        if (!existing) {
+            existing = new CacheWindow(hub::HubSettings::fromEnvironment().cacheDir, window);
+            existing->setWindowFlag(Qt::Window);
+        } else {
+            existing->refreshCache();
+        }
+        existing->show();
+        existing->raise();
+    });
+    cache->setObjectName(QStringLiteral("cacheWindowAction"));
 }
 
 } // namespace mwb::ui

@@ -330,6 +330,8 @@ void OpenFromHubDialog::startDownload()
             m_downloadStatus->setText(tr("Downloaded %1 files of commit %2 into %3")
                                           .arg(result->files.size())
                                           .arg(result->commit, result->snapshotPath));
+            if (!result->notes.isEmpty()) // e.g. the Hub was down and the cached snapshot is used
+                m_downloadStatus->setText(result->notes.join('\n'));
             Q_EMIT snapshotReady(result->snapshotPath, repoId, result->commit);
         });
     connect(m_download, &hub::HubTask::progress, this, [this](const hub::DownloadProgress& p) {

@@ -225,7 +225,19 @@ bool FakeHub::handle(const QString& origin, const QHttpServerRequest& request, Q
                        request.value("accept-encoding"), request.value("user-agent")});
     m_requests.last().method = m_requests.last().method.toUpper();
 
+    if (takeFault(request, Fault::Kind::Hang))
+        return true; // the socket stays open and silent until the client gives up
+    const bool loseAnswer = takeFault(request, Fault::Kind::LoseAnswer) != nullptr;
     Response response = route(origin, request);
+    if (Fault* f = takeFault(request, Fault::Kind::SetHeader)) {
+        response.headers.removeIf(
+            [&](const auto& h) { return h.first.compare(f->headerName, Qt::CaseInsensitive) == 0; });
+        response.header(f->headerName, f->headerValue);
+    }
+    if (loseAnswer) {
+        socket->abort(); // the work is done, but the client never learns the outcome
+        return true;
+    }
     const bool head = request.method() == QHttpServerRequest::Method::Head;
     // Written by hand (not through QHttpServerResponder) so a HEAD carries the real Content-Length and a
     // fault can cut the body short. Every response closes its connection, which keeps the server simple.
@@ -271,8 +283,23 @@ FakeHub::Response FakeHub::route(const QString& origin, const QHttpServerRequest
             r.header("Retry-After", QByteArray::number(f->retryAfter));
         return r;
     }
+    if (Fault* f = takeFault(request, Fault::Kind::Redirect)) {
+        const QUrl url = request.url();
+        QByteArray location = f->redirectTo;
+        if (location.isEmpty())
+            location = "http://127.0.0.1:" + QByteArray::number(cdnPort()) + "/hop" +
+                       url.path(QUrl::FullyEncoded).toLatin1() +
+                       (url.hasQuery() ? '?' + url.query(QUrl::FullyEncoded).toLatin1() : QByteArray());
+        Response r;
+        r.status = 307;
+        r.body = "Temporary Redirect. Redirecting to " + location;
+        r.header("Location", location).header("Content-Type", "text/plain; charset=utf-8");
+        return r;
+    }
     QList<QByteArray> segments = request.url().path(QUrl::FullyEncoded).toLatin1().split('/');
     segments.removeFirst(); // the empty piece before the leading '/'
+    while (origin == QLatin1String("cdn") && !segments.isEmpty() && segments.first() == "hop")
+        segments.removeFirst(); // a CDN edge that redirected to another edge: same content
     if (auto upload = routeUpload(origin, request, segments))
         return std::move(*upload);
     if (origin == QLatin1String("cdn"))

@@ -54,6 +54,10 @@ struct Fault
         DropMidBody, // send headers and `dropAfterBytes` of the body, then close the connection
         CorruptBody, // flip one byte in the middle of the body
         IgnoreRange, // answer 200 with the whole body although Range was asked
+        Hang,        // accept the request and never answer (the client's stall timeout must fire)
+        LoseAnswer,  // do the work (e.g. apply a commit), then close the connection without answering
+        Redirect,    // answer 307 to `redirectTo` (default: the CDN origin, path prefixed with /hop)
+        SetHeader,   // answer as usual but with `headerName: headerValue` (replacing that header)
     };
     Kind kind = Kind::Status;
     QByteArray pathContains; // matches the encoded request path
@@ -62,6 +66,9 @@ struct Fault
     int status = 500;
     int retryAfter = -1;
     qint64 dropAfterBytes = 0;
+    QByteArray redirectTo; // Redirect: an absolute URL or a host-relative path
+    QByteArray headerName; // SetHeader
+    QByteArray headerValue;
 };
 
 class FakeHub : public QObject
@@ -88,9 +95,12 @@ public:
     void setAbsoluteLinks(bool absolute) { m_absoluteLinks = absolute; }
 
     // Uploads (fake_hub_upload.inc, hub-api.md §8): LFS objects above the chunk size are asked for in
-    // parts (0: always one PUT); files from the threshold up go through LFS even without a .gitattributes rule.
+    // parts (0: always one PUT); files from the threshold up go through LFS even without a .gitattributes
+    // rule.
     void setMultipartChunkSize(qint64 bytes) { m_multipartChunkSize = bytes; }
     void setLfsThreshold(qint64 bytes) { m_lfsThreshold = bytes; }
+    // Adds a non-numeric key to a multipart `header` object (only the numeric keys are part URLs).
+    void setMultipartExtraHeaderKeys(bool extra) { m_multipartExtraHeaderKeys = extra; }
     bool hasLfsObject(const QByteArray& sha256) const;
 
     void addFault(const Fault& fault) { m_faults.append(fault); }
@@ -154,6 +164,7 @@ private:
     QMap<QByteArray, QByteArray> m_lfsPending; // sha256 -> content, uploaded, not yet verified
     QMap<QByteArray, QMap<int, QByteArray>> m_lfsParts;
     qint64 m_multipartChunkSize = 0;
+    bool m_multipartExtraHeaderKeys = false;
     qint64 m_lfsThreshold = 10 * 1000 * 1000;
 
     std::unique_ptr<Origin> m_hub;
