@@ -152,6 +152,8 @@ int runReview(const Args& raw)
     const QString rev = QString::fromStdString(revision->value_or("main"));
     hub::HubSession session;
     auto snapshot = obtainSnapshot(session, repo, rev, *source);
+    for (const QString& note : session.notes()) // e.g. the Hub was down and the cache was used
+        std::fprintf(stderr, "warning: %s\n", note.toUtf8().constData());
     if (!snapshot)
         return reportError(snapshot.error());
     auto store = TrustStore::open();
