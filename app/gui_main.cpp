@@ -19,7 +19,8 @@ int main(int argc, char* argv[])
     parser.setApplicationDescription(QStringLiteral("Write, share and test custom models."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("config"), QStringLiteral("A config.json or model folder to open."));
+    parser.addPositionalArgument(QStringLiteral("config"),
+                                 QStringLiteral("A config.json or model folder to open."));
     parser.process(app);
 
     mwb::MainWindow window(mwb::ModelRegistry::builtin());

@@ -25,15 +25,24 @@ struct Error
     std::string message;
 };
 
-template <typename T>
-using Result = std::expected<T, Error>;
+// A std::expected that must not be ignored: calling a function that returns a Result and dropping it
+// is a compiler warning (-Wunused-result), because a dropped Result is an error nobody handled. When
+// ignoring really is right, say so: `std::ignore = f();` with a comment on why.
+template <typename T> class [[nodiscard]] Result : public std::expected<T, Error>
+{
+public:
+    using std::expected<T, Error>::expected;
+    Result() = default;
+    // From a plain std::expected (what its monadic functions return in newer standard libraries).
+    Result(std::expected<T, Error> other) : std::expected<T, Error>(std::move(other)) {}
+};
 
 inline std::unexpected<Error> fail(ErrorKind kind, std::string message)
 {
     return std::unexpected(Error{kind, std::move(message)});
 }
 
-// The `mwb` exit code for an error of this kind (see DESIGN.md, "Command line").
+// The `mwb` exit code for an error of this kind (see ARCHITECTURE.md, "The error contract").
 int exitCodeFor(ErrorKind kind);
 
 } // namespace mwb

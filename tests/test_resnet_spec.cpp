@@ -17,7 +17,7 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("preset");
         QTest::addColumn<qulonglong>("parameters");
-        // timm's param_count column (model-spec §1.11).
+        // timm's param_count column (ARCHITECTURE.md, "Formats: timm's ResNet").
         QTest::newRow("resnet18") << "resnet18" << 11'689'512ULL;
         QTest::newRow("resnet34") << "resnet34" << 21'797'672ULL;
         QTest::newRow("resnet50") << "resnet50" << 25'557'032ULL;

@@ -51,7 +51,8 @@ void ConfigEditor::rebuild()
     for (const FieldSpec& spec : m_document.schema().fields) {
         QWidget* widget = createFieldWidget(spec);
         widget->setObjectName(QString::fromStdString("field_" + spec.name));
-        const QString help = QString::fromStdString(spec.help + "\nAllowed: " + spec.allowedDescription() + ".");
+        const QString help =
+            QString::fromStdString(spec.help + "\nAllowed: " + spec.allowedDescription() + ".");
         widget->setToolTip(help);
 
         auto* error = new QLabel(this);

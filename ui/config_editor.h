@@ -5,10 +5,10 @@
 // tooltips, and under each field the validation message for it. A thin view: all state lives in the
 // ConfigDocument it edits.
 
-#include <QWidget>
-
 #include <map>
 #include <string>
+
+#include <QWidget>
 
 class QFormLayout;
 class QLabel;

@@ -1,8 +1,8 @@
 #include "main_window.h"
 
+#include "classify/classify_panel.h"
 #include "config/config_document.h"
 #include "config/config_io.h"
-#include "classify/classify_panel.h"
 #include "config_editor.h"
 #include "hub/hub_cache_guard.h"
 #include "hub/hub_menu.h"
@@ -117,13 +117,16 @@ void MainWindow::createActions()
         connect(action, &QAction::triggered, this, slot);
         return action;
     };
-    toolbar->addAction(addAction(tr("&New"), QKeySequence::New, QStringLiteral("document-new"), &MainWindow::newConfig));
     toolbar->addAction(
-        addAction(tr("&Open..."), QKeySequence::Open, QStringLiteral("document-open"), &MainWindow::openWithDialog));
+        addAction(tr("&New"), QKeySequence::New, QStringLiteral("document-new"), &MainWindow::newConfig));
+    toolbar->addAction(addAction(tr("&Open..."), QKeySequence::Open, QStringLiteral("document-open"),
+                                 &MainWindow::openWithDialog));
     m_recentMenu = fileMenu->addMenu(tr("Open &Recent"));
     m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
-    toolbar->addAction(addAction(tr("&Save"), QKeySequence::Save, QStringLiteral("document-save"), &MainWindow::save));
-    addAction(tr("Save &As..."), QKeySequence::SaveAs, QStringLiteral("document-save-as"), &MainWindow::saveAs);
+    toolbar->addAction(
+        addAction(tr("&Save"), QKeySequence::Save, QStringLiteral("document-save"), &MainWindow::save));
+    addAction(tr("Save &As..."), QKeySequence::SaveAs, QStringLiteral("document-save-as"),
+              &MainWindow::saveAs);
     fileMenu->addSeparator();
     addAction(tr("&Quit"), QKeySequence::Quit, QStringLiteral("application-exit"), &QWidget::close);
     rebuildRecentMenu();
@@ -144,7 +147,8 @@ void MainWindow::createActions()
     });
     toolbar->addWidget(m_presets);
 
-    ui::installHubMenu(this, [this](const QString& configPath) { return maybeSave() && openFile(configPath); });
+    ui::installHubMenu(this,
+                       [this](const QString& configPath) { return maybeSave() && openFile(configPath); });
 
     QMenu* helpMenu = menuBar()->addMenu(tr("&Help"));
     helpMenu->addAction(tr("&About Model Workbench"), this, [this] {
@@ -180,9 +184,9 @@ bool MainWindow::openFile(const QString& path)
     }
     addRecentFile(m_document->filePath());
     if (hub::isInsideHubCache(m_document->filePath()))
-        statusBar()->showMessage(
-            tr("Opened %1 from the Hub cache, read-only: Save asks for a new folder").arg(m_document->filePath()),
-            8000);
+        statusBar()->showMessage(tr("Opened %1 from the Hub cache, read-only: Save asks for a new folder")
+                                     .arg(m_document->filePath()),
+                                 8000);
     else
         statusBar()->showMessage(tr("Opened %1").arg(m_document->filePath()), 4000);
     return true;
@@ -198,8 +202,8 @@ bool MainWindow::save()
 
 bool MainWindow::saveAs()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save config as"), QStringLiteral("config.json"),
-                                                      tr("Model configs (*.json)"));
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Save config as"), QStringLiteral("config.json"), tr("Model configs (*.json)"));
     return !path.isEmpty() && saveToFile(path);
 }
 
@@ -208,8 +212,8 @@ bool MainWindow::saveToFile(const QString& path)
     if (!m_document->isValid()) {
         // An invalid config.json would fail later, far from the cause; fix it here first.
         QMessageBox::warning(this, tr("Config has problems"),
-                             tr("The config has %n problem(s); fix the fields marked in red before saving.", "",
-                                static_cast<int>(m_document->problems().size())));
+                             tr("The config has %n problem(s); fix the fields marked in red before saving.",
+                                "", static_cast<int>(m_document->problems().size())));
         return false;
     }
     if (auto saved = m_document->saveAs(path); !saved) {
@@ -225,9 +229,9 @@ bool MainWindow::maybeSave()
 {
     if (!m_document->isModified())
         return true;
-    const auto answer = QMessageBox::warning(this, tr("Unsaved changes"),
-                                             tr("The config has unsaved changes. Save them?"),
-                                             QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
+    const auto answer =
+        QMessageBox::warning(this, tr("Unsaved changes"), tr("The config has unsaved changes. Save them?"),
+                             QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
     if (answer == QMessageBox::Save)
         return save();
     return answer == QMessageBox::Discard;
@@ -251,7 +255,8 @@ void MainWindow::updatePreview()
     m_preview->setPlainText(QString::fromUtf8(serializeConfig(m_document->savedForm())));
     const auto count = static_cast<int>(m_document->problems().size());
     m_status->setText(count == 0 ? tr("Config is valid") : tr("%n problem(s)", "", count));
-    m_status->setStyleSheet(count == 0 ? QStringLiteral("color: #2e7d32;") : QStringLiteral("color: #c62828;"));
+    m_status->setStyleSheet(count == 0 ? QStringLiteral("color: #2e7d32;")
+                                       : QStringLiteral("color: #c62828;"));
 }
 
 void MainWindow::updateTitle()

@@ -46,7 +46,8 @@ Result<std::vector<std::string>> CommandArgs::takeOptions(const std::string& nam
     return values;
 }
 
-Result<std::vector<std::string>> CommandArgs::positionals(size_t min, size_t max, const std::string& usage) const
+Result<std::vector<std::string>>
+CommandArgs::positionals(size_t min, size_t max, const std::string& usage) const
 {
     std::vector<std::string> out;
     for (const std::string& arg : m_args) {

@@ -203,9 +203,9 @@ int hubRefs(const Args& argv)
     auto refs = session.refs(QString::fromStdString(a.repo));
     if (!refs)
         return reportError(refs.error());
-    auto list = [](const QList<GitRef>& refs) {
+    auto list = [](const QList<GitRef>& group) {
         json out = json::array();
-        for (const GitRef& r : refs)
+        for (const GitRef& r : group)
             out.push_back(
                 {{"name", str(r.name)}, {"ref", str(r.ref)}, {"targetCommit", str(r.targetCommit)}});
         return out;

@@ -67,7 +67,8 @@ Result<void> ConfigDocument::open(const QString& path)
         return std::unexpected(doc.error());
     auto schema = m_registry.schemaForConfig(*doc);
     if (!schema)
-        return fail(ErrorKind::InvalidInput, configFilePath(path).toStdString() + ": " + schema.error().message);
+        return fail(ErrorKind::InvalidInput,
+                    configFilePath(path).toStdString() + ": " + schema.error().message);
     const bool schemaChanges = *schema != m_schema;
     m_schema = *schema;
     if (schemaChanges)

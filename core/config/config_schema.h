@@ -54,7 +54,8 @@ struct FieldProblem
 
 // A cross-field rule sees the effective config (defaults filled in, every schema field individually
 // valid) and appends problems for the fields at fault.
-using CrossFieldRule = std::function<void(const nlohmann::json& effective, std::vector<FieldProblem>& problems)>;
+using CrossFieldRule =
+    std::function<void(const nlohmann::json& effective, std::vector<FieldProblem>& problems)>;
 
 struct ConfigSchema
 {

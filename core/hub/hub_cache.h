@@ -1,7 +1,7 @@
 #pragma once
 
-// The download cache exactly as huggingface_hub lays it out (hub-api.md §7), so Python tools and Model
-// Workbench share downloads both ways:
+// The download cache exactly as huggingface_hub lays it out (ARCHITECTURE.md, "Hub: cache layout"), so Python
+// tools and Model Workbench share downloads both ways:
 //   <cache>/models--org--name/blobs/<etag>                 file content (etag: git sha1 or sha256)
 //   <cache>/models--org--name/refs/<revision>              the 40-hex commit, no newline
 //   <cache>/models--org--name/snapshots/<commit>/<path>    relative symlink to ../../blobs/<etag>

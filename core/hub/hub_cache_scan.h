@@ -1,11 +1,11 @@
 #pragma once
 
 // What the shared Hub cache holds, checked and pruned, as `hf cache ls / verify / rm` do
-// (hub-api.md §7): repos with their revisions (snapshots/<commit>), the refs naming them, sizes counted
-// once per blob, and when they were last used. Verification re-hashes every blob against the ETag it is
-// named by (sha256 for LFS files, git blob sha1 for regular ones). Removal deletes a whole repo, or one
-// revision plus the blobs no other revision of the repo uses; it never follows a symlink out of the repo
-// folder. Besides downloads, removal is the only thing in the app that changes the cache.
+// (ARCHITECTURE.md, "Hub: cache layout"): repos with their revisions (snapshots/<commit>), the refs naming
+// them, sizes counted once per blob, and when they were last used. Verification re-hashes every blob against
+// the ETag it is named by (sha256 for LFS files, git blob sha1 for regular ones). Removal deletes a whole
+// repo, or one revision plus the blobs no other revision of the repo uses; it never follows a symlink out of
+// the repo folder. Besides downloads, removal is the only thing in the app that changes the cache.
 //
 // Free functions over the file system, synchronous: run them off the GUI thread (they read every
 // file). Any thread; a cancel flag, when given, is polled between files. Errors come back as values that

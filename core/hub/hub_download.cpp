@@ -1,5 +1,5 @@
 // HubSession downloads: hf_hub_download and snapshot_download as huggingface_hub does them
-// (hub-api.md §6, §7.4, §7.5), with resume, retries and content verification.
+// (ARCHITECTURE.md, "Hub: downloads" and "Hub: cache layout"), with resume, retries and content verification.
 
 #include "hub/hub_errors.h"
 #include "hub/hub_http.h"
@@ -45,7 +45,7 @@ QString actualDigest(const QString& file, const QString& etag)
 }
 
 // Probe mode for the requests of one step: with a cached copy to fall back on, a Hub that is down costs
-// one short attempt, not every retry (hub-api.md §6.4).
+// one short attempt, not every retry (ARCHITECTURE.md, "Hub: downloads").
 class ProbeScope
 {
 public:

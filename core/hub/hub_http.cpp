@@ -176,7 +176,8 @@ bool HubHttp::waitBeforeRetry(const HttpResponse& response, int attempt)
     constexpr qint64 kMaxWaitMs = 300 * 1000;
     qint64 waitMs =
         std::min(qint64(m_settings.backoffBaseMs) << std::min(attempt, 16), qint64(m_settings.backoffMaxMs));
-    // `RateLimit: "api";r=0;t=<seconds>` says exactly when the window resets (hub-api.md §1.3).
+    // `RateLimit: "api";r=0;t=<seconds>` says exactly when the window resets (ARCHITECTURE.md, "Hub: errors
+    // and retries").
     static const QRegularExpression rateLimit(QStringLiteral("r=(\\d+);\\s*t=(\\d+)"));
     const auto limit = rateLimit.match(QString::fromLatin1(response.header("RateLimit")));
     bool retryAfterOk = false;

@@ -1,8 +1,9 @@
 #pragma once
 
 // Where the Hub client looks and what it sends, read from the environment the way huggingface_hub reads
-// it (hub-api.md §1.1, §2.1, §7.1, §7.8): HF_ENDPOINT, HF_HOME, HF_HUB_CACHE, HF_TOKEN_PATH,
-// HF_HUB_OFFLINE, timeouts. Plain values; any thread. Tests build their own HubSettings.
+// it (ARCHITECTURE.md, "Hub: endpoint, repo ids, paths" and "Hub: tokens and whoami"): HF_ENDPOINT, HF_HOME,
+// HF_HUB_CACHE, HF_TOKEN_PATH, HF_HUB_OFFLINE, timeouts. Plain values; any thread. Tests build their own
+// HubSettings.
 
 #include "error.h"
 
@@ -21,10 +22,10 @@ struct HubSettings
     int metadataTimeoutMs = 10000; // HF_HUB_ETAG_TIMEOUT (seconds in the environment)
     int downloadTimeoutMs = 10000; // HF_HUB_DOWNLOAD_TIMEOUT: stall time before a transfer counts as failed
     int maxRetries = 5;            // on 408/429/5xx and network errors
-    int backoffBaseMs = 1000;      // 1 s, 2 s, 4 s, 8 s, 8 s (hub-api.md §1.3)
+    int backoffBaseMs = 1000;      // 1 s, 2 s, 4 s, 8 s, 8 s (ARCHITECTURE.md, "Hub: errors and retries")
     int backoffMaxMs = 8000;
     // With a cached copy to fall back on, the first request is one attempt with this timeout: a Hub that
-    // is down costs this long, not five retries (hub-api.md §6.4).
+    // is down costs this long, not five retries (ARCHITECTURE.md, "Hub: downloads").
     int probeTimeoutMs = 3000;
     bool disableImplicitToken = false; // HF_HUB_DISABLE_IMPLICIT_TOKEN: the stored token only when asked
 
@@ -35,8 +36,9 @@ struct HubSettings
 // `^[0-9a-f]{40}$`: a full commit id as huggingface_hub recognises it.
 bool isFullCommitId(const QString& revision);
 
-// Checks a repo id as huggingface_hub does (hub-api.md §1.1): at most one '/', [A-Za-z0-9_.-], no
-// leading/trailing '-' or '.', no "--" or "..", not ending in ".git", at most 96 characters.
+// Checks a repo id as huggingface_hub does (ARCHITECTURE.md, "Hub: endpoint, repo ids, paths"): at most one
+// '/', [A-Za-z0-9_.-], no leading/trailing '-' or '.', no "--" or "..", not ending in ".git", at most 96
+// characters.
 Result<void> validateRepoId(const QString& repoId);
 
 // "models--org--name" for "org/name".

@@ -75,7 +75,7 @@ public:
     // POST /paths-info/{rev}; paths that do not exist are left out, as the Hub does.
     Result<QList<TreeEntry>>
     pathsInfo(const QString& repoId, const QString& revision, const QStringList& paths);
-    // HEAD on /resolve/ following relative redirects only (hub-api.md §6.3).
+    // HEAD on /resolve/ following relative redirects only (ARCHITECTURE.md, "Hub: downloads").
     Result<FileMetadata> fileMetadata(const QString& repoId, const QString& revision, const QString& path);
 
     // hf_hub_download: one file into the cache; returns its snapshot path. A full commit id already cached
@@ -101,8 +101,9 @@ private:
     // fileMetadata(); on EntryNotFound, `missingAtCommit` receives the X-Repo-Commit of the 404.
     Result<FileMetadata>
     headFile(const QString& repoId, const QString& revision, const QString& path, QString* missingAtCommit);
-    // The snapshot folder of a cached commit as it is (hub-api.md §7.5 offline): the files of `files`, else
-    // those trees/<commit>.json lists, else every file found in the folder; `reason` opens the note.
+    // The snapshot folder of a cached commit as it is (ARCHITECTURE.md, "Hub: cache layout" offline): the
+    // files of `files`, else those trees/<commit>.json lists, else every file found in the folder; `reason`
+    // opens the note.
     Result<SnapshotResult> cachedSnapshotAsIs(const QString& repoId,
                                               const QString& revision,
                                               const QString& commit,

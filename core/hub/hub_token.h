@@ -1,10 +1,10 @@
 #pragma once
 
-// The Hub token, found and stored where huggingface_hub finds and stores it (hub-api.md §2.1, §2.2):
-// HF_TOKEN, then HUGGING_FACE_HUB_TOKEN, then the token file (HF_TOKEN_PATH, else HF_HOME/token).
-// Login writes the token file and a section in `stored_tokens` (INI, `hf_token = ...`), both 0600 in a
-// 0700 folder, so Python tools see the same login. Tokens are never logged; show maskToken() instead.
-// Free functions; any thread (file writes are atomic, not locked against concurrent logins).
+// The Hub token, found and stored where huggingface_hub finds and stores it (ARCHITECTURE.md, "Hub: tokens
+// and whoami"): HF_TOKEN, then HUGGING_FACE_HUB_TOKEN, then the token file (HF_TOKEN_PATH, else
+// HF_HOME/token). Login writes the token file and a section in `stored_tokens` (INI, `hf_token = ...`), both
+// 0600 in a 0700 folder, so Python tools see the same login. Tokens are never logged; show maskToken()
+// instead. Free functions; any thread (file writes are atomic, not locked against concurrent logins).
 
 #include "error.h"
 #include "hub/hub_paths.h"

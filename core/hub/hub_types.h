@@ -1,8 +1,8 @@
 #pragma once
 
-// What the Hub API returns, as plain values (hub-api.md §2.4, §3.2, §4, §5). Fields the client uses are
-// parsed and checked; `raw` keeps the object exactly as received, for `--json` output and for fields not
-// modelled here. Any thread.
+// What the Hub API returns, as plain values (ARCHITECTURE.md, "Hub: tokens and whoami" and "Hub: API
+// answers"). Fields the client uses are parsed and checked; `raw` keeps the object exactly as received, for
+// `--json` output and for fields not modelled here. Any thread.
 
 #include <optional>
 
@@ -103,7 +103,7 @@ struct TreeEntry
     bool isLfs() const { return !lfsSha256.isEmpty(); }
 };
 
-// From the HEAD on /resolve/ (hub-api.md §6.3).
+// From the HEAD on /resolve/ (ARCHITECTURE.md, "Hub: downloads").
 struct FileMetadata
 {
     QString commit; // X-Repo-Commit

@@ -140,11 +140,11 @@ decodeImage(std::span<const std::uint8_t> bytes, const std::string& sourceName, 
                                            std::to_string(options.maxPixels) +
                                            " pixels; refused as a possible decompression bomb");
     // What the decoder will allocate (a TIFF tile, 16-bit RGBA samples), not just what the size claims.
-    if (const std::int64_t bytes = decodedBytes(*header);
-        std::uint64_t(bytes) > limits::kImageDecodedBytes.value)
+    if (const std::int64_t decoded = decodedBytes(*header);
+        std::uint64_t(decoded) > limits::kImageDecodedBytes.value)
         return fail(ErrorKind::Unsafe,
-                    sourceName + ": decoding this " + format + " would allocate " + std::to_string(bytes) +
-                        " bytes: " + exceedsLimit(limits::kImageDecodedBytes, std::uint64_t(bytes)) +
+                    sourceName + ": decoding this " + format + " would allocate " + std::to_string(decoded) +
+                        " bytes: " + exceedsLimit(limits::kImageDecodedBytes, std::uint64_t(decoded)) +
                         "; refused as a possible decompression bomb");
     if (header->bufferPixels > options.maxPixels)
         return fail(ErrorKind::Unsafe,

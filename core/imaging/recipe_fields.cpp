@@ -91,7 +91,7 @@ RecipeFields::numbersFromArray(const char* key, const nlohmann::json& array, boo
 Result<int> RecipeFields::positiveIntIn(const nlohmann::json& value, const std::string& path) const
 {
     // Sizes beyond the limit are refused before anything is allocated for them.
-    constexpr auto kMaxSide = (long long)limits::kPreprocessSide.value;
+    constexpr auto kMaxSide = static_cast<long long>(limits::kPreprocessSide.value);
     if (!value.is_number_integer() || value.get<long long>() <= 0)
         return error(path, "must be a positive integer up to " + std::to_string(kMaxSide));
     if (value.get<long long>() > kMaxSide)

@@ -2,8 +2,8 @@
 
 // timm's ResNet (timm/models/resnet.py) as a LibTorch module tree. Internal to core: it includes
 // LibTorch. The tree mirrors timm's module for module, so `orderedStateDict()` yields exactly timm's
-// keys, shapes and dtypes (see model-spec §1). Pooling and activations without parameters are
-// registered where timm has them as Sequential members, so Sequential indices line up.
+// keys, shapes and dtypes (see ARCHITECTURE.md, "Formats: timm's ResNet"). Pooling and activations without
+// parameters are registered where timm has them as Sequential members, so Sequential indices line up.
 //
 // A module is not synchronised: use it from one thread at a time. Run inference in eval mode inside
 // a c10::InferenceMode guard opened by the calling thread.

@@ -17,12 +17,14 @@ const ModelRegistry& ModelRegistry::builtin()
     return registry;
 }
 
-Result<void> ModelRegistry::registerConfig(const std::string& modelType, std::shared_ptr<const ConfigSchema> schema)
+Result<void> ModelRegistry::registerConfig(const std::string& modelType,
+                                           std::shared_ptr<const ConfigSchema> schema)
 {
     if (modelType.empty())
         return fail(ErrorKind::InvalidInput, "cannot register a config with an empty model_type");
     if (!schema)
-        return fail(ErrorKind::InvalidInput, "cannot register model_type \"" + modelType + "\" without a schema");
+        return fail(ErrorKind::InvalidInput,
+                    "cannot register model_type \"" + modelType + "\" without a schema");
     if (schema->modelType != modelType) {
         return fail(ErrorKind::InvalidInput, "the config schema has model_type \"" + schema->modelType +
                                                  "\" but is being registered as \"" + modelType +
@@ -71,7 +73,8 @@ Result<const ConfigSchema*> ModelRegistry::schema(const std::string& modelType) 
     std::string known;
     for (const auto& [type, entry] : m_entries)
         known += (known.empty() ? "\"" : ", \"") + type + "\"";
-    return fail(ErrorKind::InvalidInput, "model_type: unknown model type \"" + modelType + "\"; known: " + known);
+    return fail(ErrorKind::InvalidInput,
+                "model_type: unknown model type \"" + modelType + "\"; known: " + known);
 }
 
 Result<const ConfigSchema*> ModelRegistry::schemaForConfig(const nlohmann::json& doc) const
@@ -80,14 +83,16 @@ Result<const ConfigSchema*> ModelRegistry::schemaForConfig(const nlohmann::json&
         std::string known;
         for (const auto& [type, entry] : m_entries)
             known += (known.empty() ? "\"" : ", \"") + type + "\"";
-        return fail(ErrorKind::InvalidInput, "model_type: missing; a config must name its model type, one of " + known);
+        return fail(ErrorKind::InvalidInput,
+                    "model_type: missing; a config must name its model type, one of " + known);
     }
     if (!doc["model_type"].is_string())
         return fail(ErrorKind::InvalidInput, "model_type: must be a string, got " + doc["model_type"].dump());
     return schema(doc["model_type"].get<std::string>());
 }
 
-const ModelRegistration* ModelRegistry::model(const std::string& modelType, const std::string& taskOrClassName) const
+const ModelRegistration* ModelRegistry::model(const std::string& modelType,
+                                              const std::string& taskOrClassName) const
 {
     auto it = m_entries.find(modelType);
     if (it == m_entries.end())

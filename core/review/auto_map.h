@@ -1,7 +1,7 @@
 #pragma once
 
-// Reads `auto_map` from a config.json the way transformers does (hub-api.md §10): values are
-// "module.Class", a two-element [slow, fast] list (tokenizers; either may be null), or
+// Reads `auto_map` from a config.json the way transformers does (ARCHITECTURE.md, "Hub: remote code"): values
+// are "module.Class", a two-element [slow, fast] list (tokenizers; either may be null), or
 // "other/repo--module.Class" when the code lives in another ("upstream") repo. Pure; any thread.
 
 #include <string>

@@ -168,8 +168,8 @@ std::string unifiedDiff(std::string_view before,
             newCount += l.kind != Kind::Removed;
             body += (l.kind == Kind::Same ? ' ' : l.kind == Kind::Added ? '+' : '-') + l.text + '\n';
         }
-        auto range = [](int before, int count) {
-            return std::to_string(count == 0 ? before : before + 1) + "," + std::to_string(count);
+        auto range = [](int linesBefore, int count) {
+            return std::to_string(count == 0 ? linesBefore : linesBefore + 1) + "," + std::to_string(count);
         };
         out += "@@ -" + range(oldBefore, oldCount) + " +" + range(newBefore, newCount) + " @@\n" + body;
         c = last + 1;

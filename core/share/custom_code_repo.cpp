@@ -56,7 +56,8 @@ QString primaryAutoClass(const CustomCodeRepoOptions& options)
                : QString::fromLatin1(kAutoModel);
 }
 
-// What register_for_auto_class + custom_object_save add to the config (model-spec.md §3.4).
+// What register_for_auto_class + custom_object_save add to the config (ARCHITECTURE.md, "Formats:
+// transformers config and save_pretrained").
 json withAutoMap(json config, const CustomCodeRepoOptions& options)
 {
     json autoMap = json::object();

@@ -1,11 +1,11 @@
 #pragma once
 
 // Saving a model as a Hub-ready custom-code repo, as the custom-models tutorial does with
-// register_for_auto_class + save_pretrained (model-spec.md §3.3-3.4): config.json with `architectures`
-// and `auto_map`, model.safetensors with the wrapper's key names ("model." + timm's name),
-// configuration_resnet.py and modeling_resnet.py, a README.md model card, and preprocessor_config.json
-// when the source has one. A Python user with transformers and timm loads the folder (or the pushed
-// repo) with trust_remote_code=True.
+// register_for_auto_class + save_pretrained (ARCHITECTURE.md, "Formats: transformers config and
+// save_pretrained"): config.json with `architectures` and `auto_map`, model.safetensors with the wrapper's
+// key names ("model." + timm's name), configuration_resnet.py and modeling_resnet.py, a README.md model card,
+// and preprocessor_config.json when the source has one. A Python user with transformers and timm loads the
+// folder (or the pushed repo) with trust_remote_code=True.
 //
 // Torch-free header, safe for ui/ and app/. The functions build and save a model, which takes a while:
 // call them off the GUI thread. The target folder is produced atomically: everything is written into a

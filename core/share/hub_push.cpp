@@ -1,5 +1,5 @@
-// HubPusher: the order of a push (hub-api.md §8.5). Token and namespace checks, create, preupload, hash,
-// LFS, commit, trust. The LFS transfers are in lfs_upload.cpp.
+// HubPusher: the order of a push (ARCHITECTURE.md, "Hub: uploads"). Token and namespace checks, create,
+// preupload, hash, LFS, commit, trust. The LFS transfers are in lfs_upload.cpp.
 
 #include "share/hub_push.h"
 
@@ -85,7 +85,8 @@ QJsonObject jsonBody(const HttpResponse& response)
     return QJsonDocument::fromJson(response.body).object();
 }
 
-// Write access per the whoami answer (hub-api.md §2.4), before anything is uploaded.
+// Write access per the whoami answer (ARCHITECTURE.md, "Hub: tokens and whoami"), before anything is
+// uploaded.
 Result<void> checkCanWrite(const hub::WhoAmI& who, const QString& ns, const QString& endpoint)
 {
     const std::string fix = " Create a token with write access at " + endpoint.toStdString() +

@@ -1,7 +1,7 @@
 #pragma once
 
-// Pushing a folder to the Hub as one commit, as huggingface_hub's upload_folder does (hub-api.md §8):
-// check the token can write, create the repo (a 409 for a repo the user may write means go on),
+// Pushing a folder to the Hub as one commit, as huggingface_hub's upload_folder does (ARCHITECTURE.md, "Hub:
+// uploads"): check the token can write, create the repo (a 409 for a repo the user may write means go on),
 // preupload to learn which files go through LFS and which are unchanged, sha256 the LFS files, LFS batch,
 // PUT to the presigned URLs without the Hub token (in parts when the server asks), complete and verify,
 // then one NDJSON commit whose header names the parent commit the upload was planned against.

@@ -1,5 +1,5 @@
-// The LFS part of a push (hub-api.md §8.3): batch, presigned PUTs (single or multipart), completion and
-// verify. Nothing here changes the repo: the objects only become part of it with the commit.
+// The LFS part of a push (ARCHITECTURE.md, "Hub: uploads"): batch, presigned PUTs (single or multipart),
+// completion and verify. Nothing here changes the repo: the objects only become part of it with the commit.
 
 #include "hub/hub_errors.h"
 #include "share/push_internal.h"
@@ -109,7 +109,7 @@ Result<void> uploadMultipart(const LfsContext& context,
     const QJsonObject header = upload.value("header").toObject();
     const qint64 chunkSize = header.value("chunk_size").toString().toLongLong();
     const qint64 parts = chunkSize > 0 ? (file.size + chunkSize - 1) / chunkSize : 0;
-    // Only the numeric keys are part URLs (hub-api.md §8.3); storage may add others.
+    // Only the numeric keys are part URLs (ARCHITECTURE.md, "Hub: uploads"); storage may add others.
     qint64 partUrls = 0;
     for (auto it = header.begin(); it != header.end(); ++it) {
         bool numeric = false;

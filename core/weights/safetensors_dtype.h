@@ -1,7 +1,7 @@
 #pragma once
 
-// Internal to core, torch-free: the dtype strings of the safetensors format (model-spec §4.3), their
-// bit widths, the reference writer's sort rank (§4.4), and whether LibTorch 1.13 can hold them.
+// Internal to core, torch-free: the dtype strings of the safetensors format (ARCHITECTURE.md, "Formats:
+// safetensors"), their bit widths, the reference writer's sort rank, and whether LibTorch 1.13 can hold them.
 
 #include <optional>
 #include <string_view>

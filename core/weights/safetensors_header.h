@@ -1,8 +1,8 @@
 #pragma once
 
-// Internal to core, torch-free: reading and validating a safetensors header (model-spec §4.5) without
-// touching the tensor data. Used by the reader (which then maps tensors on the data) and by
-// inspection. Errors (ErrorKind::InvalidInput) name the file and, where it applies, the tensor.
+// Internal to core, torch-free: reading and validating a safetensors header (ARCHITECTURE.md, "Formats:
+// safetensors") without touching the tensor data. Used by the reader (which then maps tensors on the data)
+// and by inspection. Errors (ErrorKind::InvalidInput) name the file and, where it applies, the tensor.
 
 #include "error.h"
 

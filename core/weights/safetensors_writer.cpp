@@ -1,5 +1,5 @@
-// writeSafetensors: the layout of the reference writer (model-spec §4.4), streamed through QSaveFile
-// so a 100 MB model is never held twice in memory and a failed write leaves nothing behind.
+// writeSafetensors: the layout of the reference writer (ARCHITECTURE.md, "Formats: safetensors"), streamed
+// through QSaveFile so a 100 MB model is never held twice in memory and a failed write leaves nothing behind.
 
 #include "hub/hub_cache_guard.h"
 #include "weights/mapped_tensor.h"

@@ -5,7 +5,7 @@ Usage: make_parity_fixtures.py OUTDIR
 
 Plain-stem nets come from torchvision (their state_dict keys equal timm's); deep and deep-tiered
 stems and avg-down come from a small reference of timm's ResNet written below from
-model-spec.md §1 (timm itself is not packaged in Debian). Weights are random, BatchNorm running
+ARCHITECTURE.md, "Formats: timm's ResNet" (timm itself is not packaged in Debian). Weights are random, BatchNorm running
 statistics included, so eval-mode BatchNorm is exercised. Channel counts are fixed by the
 architecture, so the nets use one or two blocks per stage and small inputs to stay small.
 
@@ -58,7 +58,7 @@ def write_safetensors(path, tensors, metadata=None):
 
 
 # ---------------------------------------------------------------------------------------------
-# Reference of timm's ResNet (model-spec §1.3-1.6). Attribute order follows timm's registration
+# Reference of timm's ResNet (ARCHITECTURE.md, "Formats: timm's ResNet"). Attribute order follows timm's registration
 # order so state_dict order matches too.
 
 class BasicBlock(nn.Module):

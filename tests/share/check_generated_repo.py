@@ -18,7 +18,7 @@ import pathlib
 import sys
 import types
 
-# Keys PretrainedConfig handles itself (model-spec.md §3.1) plus what save_pretrained adds.
+# Keys PretrainedConfig handles itself (ARCHITECTURE.md, "Formats: transformers config and save_pretrained") plus what save_pretrained adds.
 COMMON_KEYS = {
     "model_type", "architectures", "auto_map", "torch_dtype", "dtype", "transformers_version",
     "id2label", "label2id", "num_labels", "problem_type", "return_dict", "output_hidden_states",

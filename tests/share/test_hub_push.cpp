@@ -1,5 +1,5 @@
-// Pushing a custom-code repo to the local test Hub (hub-api.md §8): the repo holds every byte at the
-// returned commit, an unchanged push uploads nothing, read-only tokens and moved branch heads are
+// Pushing a custom-code repo to the local test Hub (ARCHITECTURE.md, "Hub: uploads"): the repo holds every
+// byte at the returned commit, an unchanged push uploads nothing, read-only tokens and moved branch heads are
 // refused before anything changes, dropped uploads are retried, multipart uploads reassemble.
 
 #include "fake_hub.h"

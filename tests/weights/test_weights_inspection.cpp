@@ -174,7 +174,10 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("pickle");
         QTest::addColumn<QString>("expected");
         QTest::newRow("unknown opcode") << QByteArray("\x80\x02\xff.", 4) << "unknown opcode 0xff at byte 2";
-        QTest::newRow("truncated argument") << QByteArray("\x80\x02X\xff\xff\x00\x00" "ab", 9) << "truncated";
+        QTest::newRow("truncated argument") << QByteArray("\x80\x02X\xff\xff\x00\x00"
+                                                          "ab",
+                                                          9)
+                                            << "truncated";
         QTest::newRow("no STOP") << QByteArray("\x80\x02N", 3) << "ends without STOP";
         QTest::newRow("GLOBAL without newline") << QByteArray("cos\nsystem", 10) << "truncated";
     }

@@ -35,7 +35,10 @@ struct Filter
 
 const Filter kFilters[] = {
     {"All tensors", [](const TensorReport&) { return true; }},
-    {"Problems", [](const TensorReport& t) { return t.status != TensorStatus::Matched && t.status != TensorStatus::Defaulted; }},
+    {"Problems",
+     [](const TensorReport& t) {
+         return t.status != TensorStatus::Matched && t.status != TensorStatus::Defaulted;
+     }},
     {"Matched", [](const TensorReport& t) { return t.status == TensorStatus::Matched; }},
     {"Missing", [](const TensorReport& t) { return t.status == TensorStatus::Missing; }},
     {"Unexpected", [](const TensorReport& t) { return t.status == TensorStatus::Unexpected; }},
@@ -61,7 +64,8 @@ QColor statusColor(TensorStatus status)
 
 } // namespace
 
-LoadReportDialog::LoadReportDialog(const LoadReport& report, QWidget* parent) : QDialog(parent), m_report(report)
+LoadReportDialog::LoadReportDialog(const LoadReport& report, QWidget* parent)
+    : QDialog(parent), m_report(report)
 {
     setObjectName(QStringLiteral("loadReportDialog"));
     setWindowTitle(tr("Load report"));
@@ -70,15 +74,16 @@ LoadReportDialog::LoadReportDialog(const LoadReport& report, QWidget* parent) : 
     m_summary = new QLabel(this);
     m_summary->setObjectName(QStringLiteral("loadReportSummary"));
     m_summary->setWordWrap(true);
-    m_summary->setText(tr("<b>%1</b><br>%2 matched, %3 missing, %4 unexpected, %5 wrong shape, %6 converted dtype%7")
-                           .arg(QString::fromStdString(report.file).toHtmlEscaped())
-                           .arg(report.count(TensorStatus::Matched))
-                           .arg(report.count(TensorStatus::Missing))
-                           .arg(report.count(TensorStatus::Unexpected))
-                           .arg(report.count(TensorStatus::WrongShape) + report.count(TensorStatus::WrongDtype))
-                           .arg(report.convertedCount())
-                           .arg(report.prefixed ? tr(" · keys use the wrapper's \"model.\" prefix")
-                                                : tr(" · keys are timm's bare names")));
+    m_summary->setText(
+        tr("<b>%1</b><br>%2 matched, %3 missing, %4 unexpected, %5 wrong shape, %6 converted dtype%7")
+            .arg(QString::fromStdString(report.file).toHtmlEscaped())
+            .arg(report.count(TensorStatus::Matched))
+            .arg(report.count(TensorStatus::Missing))
+            .arg(report.count(TensorStatus::Unexpected))
+            .arg(report.count(TensorStatus::WrongShape) + report.count(TensorStatus::WrongDtype))
+            .arg(report.convertedCount())
+            .arg(report.prefixed ? tr(" · keys use the wrapper's \"model.\" prefix")
+                                 : tr(" · keys are timm's bare names")));
 
     m_filter = new QComboBox(this);
     m_filter->setObjectName(QStringLiteral("loadReportFilter"));
@@ -89,7 +94,8 @@ LoadReportDialog::LoadReportDialog(const LoadReport& report, QWidget* parent) : 
     m_table = new QTableWidget(this);
     m_table->setObjectName(QStringLiteral("loadReportTable"));
     m_table->setColumnCount(ColumnCount);
-    m_table->setHorizontalHeaderLabels({tr("Tensor"), tr("Status"), tr("Model shape"), tr("File shape"), tr("dtype")});
+    m_table->setHorizontalHeaderLabels(
+        {tr("Tensor"), tr("Status"), tr("Model shape"), tr("File shape"), tr("dtype")});
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->verticalHeader()->hide();
@@ -100,14 +106,15 @@ LoadReportDialog::LoadReportDialog(const LoadReport& report, QWidget* parent) : 
         const QString dtype = t.fileDtype.empty() || t.fileDtype == t.modelDtype
                                   ? QString::fromStdString(t.modelDtype.empty() ? t.fileDtype : t.modelDtype)
                                   : QString::fromStdString(t.fileDtype + " \u2192 " + t.modelDtype);
-        const QStringList cells = {QString::fromStdString(t.name), QString::fromStdString(statusName(t.status)),
-                                   QString::fromStdString(t.modelShape.empty() && t.status == TensorStatus::Unexpected
-                                                              ? std::string("-")
-                                                              : formatShape(t.modelShape)),
-                                   QString::fromStdString(t.fileShape.empty() && t.status != TensorStatus::Matched
-                                                              ? std::string("-")
-                                                              : formatShape(t.fileShape)),
-                                   dtype};
+        const QStringList cells = {
+            QString::fromStdString(t.name), QString::fromStdString(statusName(t.status)),
+            QString::fromStdString(t.modelShape.empty() && t.status == TensorStatus::Unexpected
+                                       ? std::string("-")
+                                       : formatShape(t.modelShape)),
+            QString::fromStdString(t.fileShape.empty() && t.status != TensorStatus::Matched
+                                       ? std::string("-")
+                                       : formatShape(t.fileShape)),
+            dtype};
         for (int column = 0; column < ColumnCount; ++column) {
             auto* item = new QTableWidgetItem(cells[column]);
             if (column == StatusColumn)
@@ -117,7 +124,9 @@ LoadReportDialog::LoadReportDialog(const LoadReport& report, QWidget* parent) : 
     }
     m_table->resizeColumnsToContents();
 
-    m_keepFreshHead = new QCheckBox(tr("Keep the model's fresh classifier (only the classifier differs: another number of classes)"), this);
+    m_keepFreshHead = new QCheckBox(
+        tr("Keep the model's fresh classifier (only the classifier differs: another number of classes)"),
+        this);
     m_keepFreshHead->setObjectName(QStringLiteral("keepFreshHead"));
     m_keepFreshHead->setVisible(report.onlyClassifierDiffers());
     m_keepFreshHead->setChecked(report.onlyClassifierDiffers());

@@ -64,7 +64,8 @@ ModelPanel::ModelPanel(ConfigDocument& document, QWidget* parent) : QWidget(pare
     m_table = new QTableWidget(this);
     m_table->setObjectName(QStringLiteral("summaryTable"));
     m_table->setColumnCount(5);
-    m_table->setHorizontalHeaderLabels({tr("Stage"), tr("Layers"), tr("Output shape"), tr("Parameters"), tr("GMACs")});
+    m_table->setHorizontalHeaderLabels(
+        {tr("Stage"), tr("Layers"), tr("Output shape"), tr("Parameters"), tr("GMACs")});
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
@@ -159,11 +160,12 @@ void ModelPanel::updateSummary()
     }
     m_table->resizeColumnToContents(0);
     m_table->resizeColumnToContents(2);
-    m_totals->setText(tr("<b>%1</b> parameters &nbsp;·&nbsp; <b>%2</b> GMACs at %3\u00d7%4 &nbsp;·&nbsp; input %5")
-                          .arg(formatCount(summary.totalParameters), formatGmacs(summary.totalMacs))
-                          .arg(m_height->value())
-                          .arg(m_width->value())
-                          .arg(shapeText(summary.inputShape)));
+    m_totals->setText(
+        tr("<b>%1</b> parameters &nbsp;·&nbsp; <b>%2</b> GMACs at %3\u00d7%4 &nbsp;·&nbsp; input %5")
+            .arg(formatCount(summary.totalParameters), formatGmacs(summary.totalMacs))
+            .arg(m_height->value())
+            .arg(m_width->value())
+            .arg(shapeText(summary.inputShape)));
 }
 
 void ModelPanel::setBusy(bool busy, const QString& message)
@@ -224,8 +226,9 @@ void ModelPanel::importWeightsFrom(const QString& path)
         return;
     if (!m_model || !m_modelIsCurrent) {
         // Weights go into the model the config describes; build it first (off the GUI thread).
-        connect(this, &ModelPanel::modelChanged, this, [this, path] { importWeightsFrom(path); },
-                Qt::SingleShotConnection);
+        connect(
+            this, &ModelPanel::modelChanged, this, [this, path] { importWeightsFrom(path); },
+            Qt::SingleShotConnection);
         buildModel();
         return;
     }
@@ -255,7 +258,9 @@ void ModelPanel::askAndApplyWeights(const QString& path, const LoadReport& repor
     std::shared_ptr<Model> model = m_model;
     runInBackground<std::shared_ptr<Result<LoadReport>>>(
         this,
-        [model, path, options] { return std::make_shared<Result<LoadReport>>(model->applyWeights(path, options)); },
+        [model, path, options] {
+            return std::make_shared<Result<LoadReport>>(model->applyWeights(path, options));
+        },
         [this](std::shared_ptr<Result<LoadReport>> applied) {
             setBusy(false);
             if (!*applied) {

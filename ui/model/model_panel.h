@@ -4,9 +4,9 @@
 // parameters, MACs at a chosen input size), kept current as the config changes; building the model
 // off the GUI thread; importing weights through a load report; saving a pretrained folder.
 
-#include <QWidget>
-
 #include <memory>
+
+#include <QWidget>
 
 class QLabel;
 class QPushButton;

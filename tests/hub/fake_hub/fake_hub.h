@@ -1,6 +1,6 @@
 #pragma once
 
-// A Hub-compatible HTTP server for tests, following ../../shared/reference/hub-api.md: whoami-v2, model
+// A Hub-compatible HTTP server for tests, following the Hub behaviour in ARCHITECTURE.md: whoami-v2, model
 // info, refs, commits and tree with `Link: rel="next"` pagination, paths-info, and `/resolve/` with the
 // 307 host-relative redirect (regular files at a branch or tag) and the 302 redirect to a second origin
 // standing in for the CDN (LFS files). Errors carry X-Error-Code / X-Error-Message and follow the
@@ -94,9 +94,9 @@ public:
     // Link headers as absolute URLs (true) or host-relative paths (false).
     void setAbsoluteLinks(bool absolute) { m_absoluteLinks = absolute; }
 
-    // Uploads (fake_hub_upload.inc, hub-api.md §8): LFS objects above the chunk size are asked for in
-    // parts (0: always one PUT); files from the threshold up go through LFS even without a .gitattributes
-    // rule.
+    // Uploads (fake_hub_upload.inc, ARCHITECTURE.md, "Hub: uploads"): LFS objects above the chunk size are
+    // asked for in parts (0: always one PUT); files from the threshold up go through LFS even without a
+    // .gitattributes rule.
     void setMultipartChunkSize(qint64 bytes) { m_multipartChunkSize = bytes; }
     void setLfsThreshold(qint64 bytes) { m_lfsThreshold = bytes; }
     // Adds a non-numeric key to a multipart `header` object (only the numeric keys are part URLs).

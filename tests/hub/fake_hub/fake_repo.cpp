@@ -114,10 +114,10 @@ QByteArray FakeRepo::commit(const QString& branch,
     return c.id;
 }
 
-const FakeCommit* FakeRepo::byId(const QByteArray& id) const
+const FakeCommit* FakeRepo::byId(const QByteArray& commitId) const
 {
     for (const FakeCommit& c : commits)
-        if (c.id == id)
+        if (c.id == commitId)
             return &c;
     return nullptr;
 }

@@ -60,7 +60,7 @@ struct FakeRepo
 
     // A branch, tag, full commit id or unambiguous 7+ hex prefix.
     const FakeCommit* resolve(const QString& revision) const;
-    const FakeCommit* byId(const QByteArray& id) const;
+    const FakeCommit* byId(const QByteArray& commitId) const;
     QList<const FakeCommit*> history(const FakeCommit& head) const; // newest first
 };
 
