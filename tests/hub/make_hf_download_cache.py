@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes a Hub cache the way huggingface_hub's hf_hub_download leaves it (hub-api.md section 7).
+"""Writes a Hub cache the way huggingface_hub's hf_hub_download leaves it (ARCHITECTURE.md, "Hub: cache layout").
 
 One file at a time, as transformers' from_pretrained or an older huggingface_hub does it: blobs named
 by their ETag (git blob sha1 for regular files, sha256 for LFS files), relative symlinks from
