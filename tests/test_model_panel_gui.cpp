@@ -7,6 +7,7 @@
 #include "model/model.h"
 #include "model/model_panel.h"
 #include "registry/model_registry.h"
+#include "widgets/message_box.h"
 
 #include <QApplication>
 #include <QCheckBox>
@@ -23,6 +24,8 @@
 
 #include <nlohmann/json.hpp>
 
+using json = nlohmann::json;
+
 class TestModelPanelGui final : public QObject
 {
     Q_OBJECT
@@ -32,6 +35,10 @@ private Q_SLOTS:
     void summaryFollowsTheConfig();
     void buildSaveAndImportThroughTheLoadReport();
     void classifierOnlyDifferenceOffersTheFreshHead();
+    void importSwapsInANewModel();
+    void staleModelIsShownAndNotSaved();
+    void editDuringBuildLeavesTheModelStale();
+    void saveAsksBeforeReplacingAnotherModel();
 
 private:
     template <typename T> T* find(const char* name)
@@ -133,6 +140,96 @@ void TestModelPanelGui::classifierOnlyDifferenceOffersTheFreshHead()
     QTRY_VERIFY_WITH_TIMEOUT(find<QLabel>("modelState")->text().startsWith(QStringLiteral("Loaded")), 120000);
     QVERIFY2(summary.contains(QStringLiteral("2 wrong shape")), qPrintable(summary));
     QCOMPARE(m_window->modelPanel().model()->parameterCount(), 11'689'512ULL - 513'000ULL + 3'591ULL);
+}
+
+void TestModelPanelGui::importSwapsInANewModel()
+{
+    // A classification may hold the current model: new weights must go into another object.
+    mwb::ModelPanel& panel = m_window->modelPanel();
+    find<QSpinBox>("field_num_classes")->setValue(10);
+    panel.buildModel();
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.isBusy() && panel.isModelCurrent(), 120000);
+    const std::shared_ptr<mwb::Model> before = panel.model();
+    QString summary;
+    answerLoadReport(false, &summary);
+    panel.importWeightsFrom(m_dir.filePath(QStringLiteral("saved-model")));
+    QTRY_VERIFY_WITH_TIMEOUT(find<QLabel>("modelState")->text().startsWith(QStringLiteral("Loaded")), 120000);
+    QVERIFY(panel.model() != nullptr);
+    QVERIFY2(panel.model() != before, "the loaded model must be a new object, not the one in use");
+    QCOMPARE(panel.model()->parameterCount(), before->parameterCount());
+    QVERIFY(panel.isModelCurrent());
+}
+
+void TestModelPanelGui::staleModelIsShownAndNotSaved()
+{
+    mwb::ModelPanel& panel = m_window->modelPanel();
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.isBusy(), 60000);
+    if (!panel.isModelCurrent()) {
+        panel.buildModel();
+        QTRY_VERIFY_WITH_TIMEOUT(!panel.isBusy() && panel.isModelCurrent(), 120000);
+    }
+    QVERIFY(find<QPushButton>("savePretrained")->isEnabled());
+    QVERIFY(find<QLabel>("modelStale")->isHidden());
+    const int classes = find<QSpinBox>("field_num_classes")->value();
+    find<QSpinBox>("field_num_classes")->setValue(classes + 490);
+    QVERIFY(find<QLabel>("modelStale")->isVisible());
+    QVERIFY2(find<QLabel>("modelStale")->text().contains(QStringLiteral("earlier version of the config")),
+             qPrintable(find<QLabel>("modelStale")->text()));
+    QVERIFY(!find<QPushButton>("savePretrained")->isEnabled());
+    QVERIFY(panel.currentModel() == nullptr); // what "Use Built Model" gets
+    const QString folder = m_dir.filePath(QStringLiteral("stale-save"));
+    panel.saveModelTo(folder);
+    QVERIFY(!QFile::exists(folder + QStringLiteral("/config.json")));
+    QVERIFY(find<QLabel>("modelState")->text().contains(QStringLiteral("does not match")));
+    // Going back to the config it was built from makes it current again.
+    find<QSpinBox>("field_num_classes")->setValue(classes);
+    QVERIFY(panel.isModelCurrent());
+    QVERIFY(find<QPushButton>("savePretrained")->isEnabled());
+}
+
+void TestModelPanelGui::editDuringBuildLeavesTheModelStale()
+{
+    mwb::ModelPanel& panel = m_window->modelPanel();
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.isBusy(), 60000);
+    applyPreset("resnet50");
+    panel.buildModel();
+    QVERIFY(panel.isBusy());
+    find<QSpinBox>("field_num_classes")->setValue(500); // while the 1000-class model builds
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.isBusy(), 120000);
+    QVERIFY(panel.model() != nullptr);
+    QVERIFY(!panel.isModelCurrent());
+    QVERIFY2(!find<QPushButton>("savePretrained")->isEnabled(), "Save must not offer the old model");
+    QVERIFY(find<QLabel>("modelStale")->isVisible());
+}
+
+void TestModelPanelGui::saveAsksBeforeReplacingAnotherModel()
+{
+    mwb::ModelPanel& panel = m_window->modelPanel();
+    applyPreset("resnet18");
+    find<QSpinBox>("field_num_classes")->setValue(4);
+    panel.buildModel();
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.isBusy() && panel.isModelCurrent(), 120000);
+    const QString folder = m_dir.filePath(QStringLiteral("saved-model")); // holds the 10-class model
+    QFile config(folder + QStringLiteral("/config.json"));
+    QVERIFY(config.open(QIODevice::ReadOnly));
+    const QByteArray original = config.readAll();
+    config.close();
+
+    mwb::ui::MessageBox::clear();
+    mwb::ui::MessageBox::answerNext(QMessageBox::Cancel);
+    panel.saveModelTo(folder);
+    QCOMPARE(mwb::ui::MessageBox::shownTexts().size(), 1);
+    QVERIFY(mwb::ui::MessageBox::shownTexts().first().contains(QStringLiteral("already holds a model")));
+    QVERIFY(!panel.isBusy());
+    QVERIFY(config.open(QIODevice::ReadOnly));
+    QCOMPARE(config.readAll(), original);
+    config.close();
+
+    mwb::ui::MessageBox::answerNext(QMessageBox::Save);
+    panel.saveModelTo(folder);
+    QTRY_VERIFY_WITH_TIMEOUT(find<QLabel>("modelState")->text().startsWith(QStringLiteral("Saved")), 60000);
+    QVERIFY(config.open(QIODevice::ReadOnly));
+    QVERIFY(json::parse(config.readAll().toStdString())["num_classes"] == 4);
 }
 
 QTEST_MAIN(TestModelPanelGui)

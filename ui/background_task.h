@@ -1,5 +1,6 @@
 #pragma once
 
+// Deprecated: new code uses mwb::Job (core/jobs/job.h); only the Classify tab still calls this.
 // Runs slow work (building a model, reading weights, inference) on Qt's thread pool and delivers the
 // result to `context`'s thread (the GUI thread) when it is done. If `context` is destroyed first, the
 // result is dropped. `work` must not touch widgets; `done` runs on the GUI thread.

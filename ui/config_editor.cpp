@@ -1,5 +1,6 @@
 #include "config_editor.h"
 
+#include "class_labels_dialog.h"
 #include "config/config_document.h"
 
 #include <QCheckBox>
@@ -7,7 +8,9 @@
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QPushButton>
 #include <QSpinBox>
+#include <QTimer>
 
 #include <nlohmann/json.hpp>
 
@@ -20,9 +23,44 @@ QString choiceText(const std::string& choice)
     return choice.empty() ? QStringLiteral("\"\" (none)") : QString::fromStdString(choice);
 }
 
-QSpinBox* makeSpinBox(const FieldSpec& spec, QWidget* parent)
+// A spin box that says so when typed text is out of range, instead of silently snapping back.
+class RangeSpinBox final : public QSpinBox
 {
-    auto* box = new QSpinBox(parent);
+public:
+    using QSpinBox::QSpinBox;
+    std::function<void(const QString&)> onRejected;
+
+protected:
+    QValidator::State validate(QString& input, int& pos) const override
+    {
+        const QValidator::State state = QSpinBox::validate(input, pos);
+        // The keystroke is about to be dropped: a number beyond the range.
+        bool isNumber = false;
+        input.trimmed().toLongLong(&isNumber);
+        if (state == QValidator::Invalid && isNumber)
+            notifyRejected(input);
+        return state;
+    }
+
+    void fixup(QString& input) const override
+    {
+        // Called with text the box is about to throw away (out of range or not a number).
+        if (!input.trimmed().isEmpty())
+            notifyRejected(input);
+        QSpinBox::fixup(input);
+    }
+
+private:
+    void notifyRejected(const QString& text) const
+    {
+        if (onRejected)
+            QTimer::singleShot(0, this, [cb = onRejected, text] { cb(text); });
+    }
+};
+
+RangeSpinBox* makeSpinBox(const FieldSpec& spec, QWidget* parent)
+{
+    auto* box = new RangeSpinBox(parent);
     box->setRange(static_cast<int>(spec.minimum), static_cast<int>(spec.maximum));
     box->setAccelerated(true);
     box->setKeyboardTracking(true); // validate as the user types, not only on focus loss
@@ -75,6 +113,22 @@ void ConfigEditor::rebuild()
         m_fieldWidgets[spec.name] = widget;
         m_errorLabels[spec.name] = error;
     }
+    // The class labels (id2label / label2id) are edited in a dialog: one per line.
+    m_labelsSummary = new QLabel(this);
+    m_labelsSummary->setObjectName(QStringLiteral("labelsSummary"));
+    auto* editLabels = new QPushButton(tr("Edit..."), this);
+    editLabels->setObjectName(QStringLiteral("editLabels"));
+    editLabels->setToolTip(tr("Name the classes (id2label and label2id), one label per line"));
+    connect(editLabels, &QPushButton::clicked, this, &ConfigEditor::editLabels);
+    auto* labelsCell = new QWidget(this);
+    auto* labelsRow = new QHBoxLayout(labelsCell);
+    labelsRow->setContentsMargins(0, 0, 0, 0);
+    labelsRow->addWidget(m_labelsSummary, 1);
+    labelsRow->addWidget(editLabels);
+    auto* labelsLabel = new QLabel(tr("Class &labels:"), this);
+    labelsLabel->setBuddy(editLabels);
+    m_form->addRow(labelsLabel, labelsCell);
+
     // Problems with keys that have no editor (id2label, label2id, ...).
     m_otherProblems = new QLabel(this);
     m_otherProblems->setObjectName(QStringLiteral("error_other"));
@@ -92,23 +146,34 @@ QWidget* ConfigEditor::createFieldWidget(const FieldSpec& spec)
         auto* combo = new QComboBox(this);
         for (const std::string& choice : spec.choices)
             combo->addItem(choiceText(choice), QString::fromStdString(choice));
-        connect(combo, &QComboBox::currentIndexChanged, this, [this, combo, name] {
+        auto write = [this, combo, name] {
             if (!m_refreshing)
                 m_document.setValue(name, combo->currentData().toString().toStdString());
-        });
+        };
+        connect(combo, &QComboBox::currentIndexChanged, this, write);
+        // Choosing the item already shown must still write it, so a value of the wrong type (shown as
+        // the default) can be fixed by picking the default.
+        connect(combo, &QComboBox::activated, this, write);
         return combo;
     }
     case FieldType::Integer: {
-        QSpinBox* box = makeSpinBox(spec, this);
+        RangeSpinBox* box = makeSpinBox(spec, this);
         connect(box, &QSpinBox::valueChanged, this, [this, name](int value) {
             if (!m_refreshing)
                 m_document.setValue(name, value);
         });
+        // Enter or leaving the field writes the shown value even when it did not change, which
+        // replaces a value of the wrong type.
+        connect(box, &QSpinBox::editingFinished, this, [this, box, name] {
+            if (!m_refreshing)
+                m_document.setValue(name, box->value());
+        });
+        box->onRejected = [this, spec](const QString& text) { showRejected(spec, text); };
         return box;
     }
     case FieldType::Boolean: {
         auto* check = new QCheckBox(this);
-        connect(check, &QCheckBox::toggled, this, [this, name](bool on) {
+        connect(check, &QCheckBox::clicked, this, [this, name](bool on) {
             if (!m_refreshing)
                 m_document.setValue(name, on);
         });
@@ -120,21 +185,24 @@ QWidget* ConfigEditor::createFieldWidget(const FieldSpec& spec)
         layout->setContentsMargins(0, 0, 0, 0);
         QList<QSpinBox*> boxes;
         for (int i = 0; i < spec.listLength; ++i) {
-            QSpinBox* box = makeSpinBox(spec, row);
+            RangeSpinBox* box = makeSpinBox(spec, row);
+            box->onRejected = [this, spec](const QString& text) { showRejected(spec, text); };
             box->setObjectName(QString::fromStdString(name + "_" + std::to_string(i)));
             box->setToolTip(tr("Blocks in stage %1").arg(i + 1));
             layout->addWidget(box);
             boxes.append(box);
         }
+        auto write = [this, name, boxes] {
+            if (m_refreshing)
+                return;
+            nlohmann::json list = nlohmann::json::array();
+            for (QSpinBox* b : boxes)
+                list.push_back(b->value());
+            m_document.setValue(name, list);
+        };
         for (QSpinBox* box : boxes) {
-            connect(box, &QSpinBox::valueChanged, this, [this, name, boxes] {
-                if (m_refreshing)
-                    return;
-                nlohmann::json list = nlohmann::json::array();
-                for (QSpinBox* b : boxes)
-                    list.push_back(b->value());
-                m_document.setValue(name, list);
-            });
+            connect(box, &QSpinBox::valueChanged, this, write);
+            connect(box, &QSpinBox::editingFinished, this, write);
         }
         return row;
     }
@@ -169,6 +237,60 @@ void ConfigEditor::showValue(const FieldSpec& spec, QWidget* widget)
     }
 }
 
+void ConfigEditor::showRejected(const FieldSpec& spec, const QString& text)
+{
+    QLabel* error = m_errorLabels[spec.name];
+    if (!error)
+        return;
+    error->setText(tr("%1 is not allowed here (%2); the field keeps its value.")
+                       .arg(text.trimmed(), QString::fromStdString(spec.allowedDescription())));
+    error->setVisible(true);
+}
+
+QStringList ConfigEditor::currentLabels() const
+{
+    const nlohmann::json id2label = m_document.value("id2label");
+    QStringList labels;
+    if (!id2label.is_object())
+        return labels;
+    for (int i = 0;; ++i) {
+        const auto it = id2label.find(std::to_string(i));
+        if (it == id2label.end() || !it->is_string())
+            break;
+        labels.append(QString::fromStdString(it->get<std::string>()));
+    }
+    return labels;
+}
+
+void ConfigEditor::editLabels()
+{
+    const nlohmann::json classes = m_document.value("num_classes");
+    auto* dialog =
+        new ClassLabelsDialog(currentLabels(), classes.is_number_integer() ? classes.get<int>() : 0, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        const QStringList labels = dialog->labels();
+        nlohmann::json patch = nlohmann::json::object();
+        if (labels.isEmpty()) {
+            patch["id2label"] = nullptr;
+            patch["label2id"] = nullptr;
+        } else {
+            nlohmann::json id2label = nlohmann::json::object();
+            nlohmann::json label2id = nlohmann::json::object();
+            for (int i = 0; i < labels.size(); ++i) {
+                id2label[std::to_string(i)] = labels[i].toStdString();
+                label2id[labels[i].toStdString()] = i;
+            }
+            patch["id2label"] = id2label;
+            patch["label2id"] = label2id;
+            if (dialog->setClassCount())
+                patch["num_classes"] = static_cast<int>(labels.size());
+        }
+        m_document.setValues(patch, tr("Class labels"));
+    });
+    dialog->open();
+}
+
 void ConfigEditor::refresh()
 {
     m_refreshing = true;
@@ -187,6 +309,15 @@ void ConfigEditor::refresh()
         error->setText(list.join(QLatin1Char('\n')));
         error->setVisible(!list.isEmpty());
     }
+    const QStringList labels = currentLabels();
+    const int classes =
+        m_document.value("num_classes").is_number_integer() ? m_document.value("num_classes").get<int>() : 0;
+    m_labelsSummary->setText(
+        labels.isEmpty()     ? tr("none (predictions show class numbers)")
+        : labels.size() <= 3 ? labels.join(QStringLiteral(", "))
+                             : tr("%1, %2, ... (%3 labels)").arg(labels[0], labels[1]).arg(labels.size()));
+    m_labelsSummary->setStyleSheet(
+        !labels.isEmpty() && labels.size() != classes ? QStringLiteral("color: #c62828;") : QString());
     m_otherProblems->setText(other.join(QLatin1Char('\n')));
     m_otherProblems->setVisible(!other.isEmpty());
     m_refreshing = false;

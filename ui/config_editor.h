@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 
+#include <QStringList>
 #include <QWidget>
 
 class QFormLayout;
@@ -30,12 +31,17 @@ private:
     void refresh();
     QWidget* createFieldWidget(const FieldSpec& spec);
     void showValue(const FieldSpec& spec, QWidget* widget);
+    // Typed text the spin box refused (out of range): said under the field instead of vanishing.
+    void showRejected(const FieldSpec& spec, const QString& text);
+    QStringList currentLabels() const;
+    void editLabels();
 
     ConfigDocument& m_document;
     QFormLayout* m_form = nullptr;
     std::map<std::string, QWidget*> m_fieldWidgets;
     std::map<std::string, QLabel*> m_errorLabels;
     QLabel* m_otherProblems = nullptr;
+    QLabel* m_labelsSummary = nullptr;
     bool m_refreshing = false;
 };
 

@@ -33,9 +33,28 @@ void ConfigDocument::setValue(const std::string& field, const nlohmann::json& va
 {
     if (m_doc.contains(field) && m_doc[field] == value)
         return;
+    nlohmann::json before = m_doc;
     nlohmann::json doc = m_doc;
     doc[field] = value;
     replaceDocument(std::move(doc), true);
+    const FieldSpec* spec = m_schema->field(field);
+    Q_EMIT edited(before, QString::fromStdString(spec && !spec->label.empty() ? spec->label : field));
+}
+
+void ConfigDocument::setValues(const nlohmann::json& patch, const QString& description)
+{
+    nlohmann::json doc = m_doc;
+    for (const auto& [key, value] : patch.items()) {
+        if (value.is_null())
+            doc.erase(key);
+        else
+            doc[key] = value;
+    }
+    if (doc == m_doc)
+        return;
+    nlohmann::json before = m_doc;
+    replaceDocument(std::move(doc), true);
+    Q_EMIT edited(before, description);
 }
 
 void ConfigDocument::applyPreset(const std::string& presetName)
@@ -43,17 +62,30 @@ void ConfigDocument::applyPreset(const std::string& presetName)
     auto it = m_schema->presets.find(presetName);
     if (it == m_schema->presets.end())
         return;
-    // A preset sets every schema field (defaults plus its own values) and keeps other keys.
+    // A preset sets the architecture (defaults plus its own values); the data-describing fields, their
+    // labels and other keys stay as they are.
+    nlohmann::json before = m_doc;
     nlohmann::json doc = m_doc;
-    for (const FieldSpec& spec : m_schema->fields)
-        doc[spec.name] = spec.defaultValue;
-    doc.update(it->second);
+    for (const FieldSpec& spec : m_schema->fields) {
+        if (spec.keptByPresets)
+            continue;
+        doc[spec.name] = it->second.contains(spec.name) ? it->second[spec.name] : spec.defaultValue;
+    }
+    if (doc == m_doc)
+        return;
     replaceDocument(std::move(doc), true);
+    Q_EMIT edited(before, QStringLiteral("Preset %1").arg(QString::fromStdString(presetName)));
+}
+
+void ConfigDocument::restoreContent(nlohmann::json content, bool modified)
+{
+    replaceDocument(std::move(content), modified);
 }
 
 void ConfigDocument::resetToDefaults()
 {
     replaceDocument(m_schema->defaults(), false);
+    Q_EMIT replaced();
     if (!m_filePath.isEmpty()) {
         m_filePath.clear();
         Q_EMIT filePathChanged(m_filePath);
@@ -75,6 +107,7 @@ Result<void> ConfigDocument::open(const QString& path)
         Q_EMIT schemaChanged();
     replaceDocument(std::move(*doc), false);
     m_filePath = QFileInfo(configFilePath(path)).absoluteFilePath();
+    Q_EMIT replaced();
     Q_EMIT filePathChanged(m_filePath);
     return {};
 }

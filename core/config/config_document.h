@@ -32,7 +32,15 @@ public:
     QString filePath() const { return m_filePath; }
 
     void setValue(const std::string& field, const nlohmann::json& value);
+    // Several keys as one edit (a null value removes the key), e.g. labels with num_classes.
+    void setValues(const nlohmann::json& patch, const QString& description);
+    // Sets the architecture fields to the preset's values (defaults for those it does not name); fields
+    // marked keptByPresets (classes, input channels) and keys outside the schema are kept.
     void applyPreset(const std::string& presetName);
+    // The document as held (what the user typed, before defaults are filled in).
+    const nlohmann::json& content() const { return m_doc; }
+    // Puts back a content() taken earlier (undo/redo); `modified` says whether it differs from the file.
+    void restoreContent(nlohmann::json content, bool modified);
     // A new, unsaved config of the current model type at its defaults.
     void resetToDefaults();
 
@@ -43,6 +51,11 @@ public:
 
 Q_SIGNALS:
     void changed();
+    // A user edit (setValue, applyPreset) replaced `before`; `description` names it ("Classes",
+    // "Preset resnet50"). Not emitted for open, reset or restoreContent.
+    void edited(const nlohmann::json& before, const QString& description);
+    // The document was replaced by open() or resetToDefaults(): earlier edits no longer apply.
+    void replaced();
     void schemaChanged();
     void modifiedChanged(bool modified);
     void filePathChanged(const QString& path);

@@ -37,6 +37,9 @@ struct FieldSpec
     int listLength = 0;
     std::string label; // short human name for the editor
     std::string help;  // one or two sentences: what it does and what is allowed
+    // The field describes the data (classes, input channels), not the architecture: applying a preset
+    // keeps its value (and the labels that go with it).
+    bool keptByPresets = false;
 
     // "an integer from 1 to 64", "one of \"basic\", \"bottleneck\"", ...: used in messages and help.
     std::string allowedDescription() const;

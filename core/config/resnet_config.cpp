@@ -35,14 +35,16 @@ std::vector<FieldSpec> resnetFields()
                  .minimum = 0,
                  .maximum = 1'000'000,
                  .label = "Classes",
-                 .help = "Outputs of the classifier; 0 builds the network without a classifier."});
+                 .help = "Outputs of the classifier; 0 builds the network without a classifier.",
+                 .keptByPresets = true});
     f.push_back({.name = "input_channels",
                  .type = FieldType::Integer,
                  .defaultValue = 3,
                  .minimum = 1,
                  .maximum = 1024,
                  .label = "Input channels",
-                 .help = "Channels of the input image: 3 for RGB, 1 for grayscale."});
+                 .help = "Channels of the input image: 3 for RGB, 1 for grayscale.",
+                 .keptByPresets = true});
     f.push_back(
         {.name = "cardinality",
          .type = FieldType::Integer,

@@ -7,6 +7,7 @@
 #include <ATen/ops/cross_entropy_loss.h>
 #include <c10/core/InferenceMode.h>
 #include <c10/util/Exception.h>
+#include <torch/utils.h>
 
 namespace mwb {
 
@@ -38,6 +39,24 @@ Model::create(const nlohmann::json& effectiveConfig, const std::string& classNam
     std::unique_ptr<Model> model(new Model(std::move(impl)));
     model->initializeWeights(std::random_device{}());
     return model;
+}
+
+Result<std::unique_ptr<Model>> Model::clone() const
+{
+    auto copy = create(m_impl->config, m_impl->className, m_impl->task);
+    if (!copy)
+        return copy;
+    try {
+        torch::NoGradGuard noGrad;
+        TensorList source = modelStateDict(*this, /*wrapperPrefix=*/false);
+        TensorList target = modelStateDict(**copy, /*wrapperPrefix=*/false);
+        for (std::size_t i = 0; i < target.size() && i < source.size(); ++i)
+            target[i].tensor.copy_(source[i].tensor);
+    } catch (const std::exception& e) {
+        return fail(ErrorKind::InvalidInput,
+                    "cannot copy the weights of " + m_impl->className + ": " + e.what());
+    }
+    return copy;
 }
 
 const nlohmann::json& Model::config() const

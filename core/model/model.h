@@ -56,6 +56,10 @@ public:
     // parameter count, so a strict load could never succeed (a 400-byte config with num_classes
     // 1,000,000 next to a small file). Nothing to check (no error) for configs it cannot estimate.
     static Result<void> checkWeightsCanFill(const nlohmann::json& config, const QString& folder);
+    // A new Model of the same class with a copy of this one's weights. Only reads this model, so it
+    // may run while another thread runs inference on it; the copy is owned by the caller. This is how
+    // new weights reach a model in use: derive a copy, load into it, swap it in.
+    Result<std::unique_ptr<Model>> clone() const;
     // save_pretrained's counterpart: config.json plus the weights in the folder (model.safetensors,
     // shards, or pytorch_model.bin), loaded strictly.
     static Result<std::unique_ptr<Model>> fromPretrained(const QString& folder,

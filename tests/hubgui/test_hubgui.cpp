@@ -339,7 +339,7 @@ private Q_SLOTS:
         QVERIFY(hub::storeToken(hub::HubSettings::fromEnvironment(), QStringLiteral("hf_bob_token"), "ci"));
 
         QMainWindow window;
-        ui::installHubMenu(&window, [](const QString&) { return true; });
+        ui::installHubMenu(&window, {.openConfig = [](const QString&) { return true; }, .modelFolder = {}});
         auto* status = window.statusBar()->findChild<QLabel*>(QStringLiteral("hubStatus"));
         QVERIFY(status);
         QTRY_VERIFY_WITH_TIMEOUT(status->text().contains(QStringLiteral("bob")), kNetworkTimeoutMs);

@@ -362,6 +362,11 @@ void OpenFromHubDialog::showError(const QString& message)
     m_error->show();
 }
 
+void OpenFromHubDialog::showHeldBack(const QString& message)
+{
+    m_downloadStatus->setText(message);
+}
+
 void OpenFromHubDialog::setBusy(const QString& what)
 {
     m_downloadStatus->setText(what);

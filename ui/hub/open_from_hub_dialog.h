@@ -50,6 +50,9 @@ public:
     // The snapshot folder of the last finished download, empty before.
     QString snapshotPath() const { return m_snapshotPath; }
 
+    // Says in the dialog that the downloaded model was not opened (its code was not trusted).
+    void showHeldBack(const QString& message);
+
 Q_SIGNALS:
     // A download finished; `snapshotPath` is <cache>/models--org--name/snapshots/<commit>.
     void snapshotReady(const QString& snapshotPath, const QString& repoId, const QString& commit);
