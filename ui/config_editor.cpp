@@ -8,6 +8,7 @@
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTimer>
@@ -29,6 +30,14 @@ class RangeSpinBox final : public QSpinBox
 public:
     using QSpinBox::QSpinBox;
     std::function<void(const QString&)> onRejected;
+
+    // True once when the user typed in the box since the last call (not when only tabbing through).
+    bool takeUserEdit()
+    {
+        const bool edited = lineEdit()->isModified();
+        lineEdit()->setModified(false);
+        return edited;
+    }
 
 protected:
     QValidator::State validate(QString& input, int& pos) const override
@@ -165,7 +174,7 @@ QWidget* ConfigEditor::createFieldWidget(const FieldSpec& spec)
         // Enter or leaving the field writes the shown value even when it did not change, which
         // replaces a value of the wrong type.
         connect(box, &QSpinBox::editingFinished, this, [this, box, name] {
-            if (!m_refreshing)
+            if (!m_refreshing && box->takeUserEdit())
                 m_document.setValue(name, box->value());
         });
         box->onRejected = [this, spec](const QString& text) { showRejected(spec, text); };
@@ -202,7 +211,11 @@ QWidget* ConfigEditor::createFieldWidget(const FieldSpec& spec)
         };
         for (QSpinBox* box : boxes) {
             connect(box, &QSpinBox::valueChanged, this, write);
-            connect(box, &QSpinBox::editingFinished, this, write);
+            auto* range = static_cast<RangeSpinBox*>(box);
+            connect(box, &QSpinBox::editingFinished, this, [write, range] {
+                if (range->takeUserEdit())
+                    write();
+            });
         }
         return row;
     }

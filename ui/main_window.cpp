@@ -1,4 +1,5 @@
 #include "main_window.h"
+#include "widgets/error_text.h"
 
 #include "classify/classify_panel.h"
 #include "config/config_document.h"
@@ -275,8 +276,8 @@ bool MainWindow::openFile(const QString& path)
 {
     if (auto opened = m_document->open(path); !opened) {
         ui::MessageBox::warning(this, tr("Cannot open config"),
-                                QString::fromStdString(opened.error().message));
-        statusBar()->showMessage(QString::fromStdString(opened.error().message), 8000);
+                                ui::guiErrorText(opened.error()));
+        statusBar()->showMessage(ui::guiErrorText(opened.error()), 8000);
         return false;
     }
     addRecentFile(m_document->filePath());
@@ -316,7 +317,7 @@ bool MainWindow::saveToFile(const QString& path)
     }
     if (auto saved = m_document->saveAs(path); !saved) {
         ui::MessageBox::warning(this, tr("Cannot save config"),
-                                QString::fromStdString(saved.error().message));
+                                ui::guiErrorText(saved.error()));
         return false;
     }
     addRecentFile(m_document->filePath());

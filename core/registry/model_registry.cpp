@@ -1,21 +1,9 @@
 #include "registry/model_registry.h"
 
-#include "config/resnet_config.h"
-
 namespace mwb {
 
-void registerResnetModels(ModelRegistry& registry); // model/resnet_registration.cpp
-
-const ModelRegistry& ModelRegistry::builtin()
-{
-    static const ModelRegistry registry = [] {
-        ModelRegistry r;
-        (void)r.registerConfig("resnet", resnetConfigSchema());
-        registerResnetModels(r);
-        return r;
-    }();
-    return registry;
-}
+// ModelRegistry::builtin() is defined with the model types it lists (model/builtin_registry.cpp), so
+// registry/ knows no model type and config/ may depend on it without a cycle.
 
 Result<void> ModelRegistry::registerConfig(const std::string& modelType,
                                            std::shared_ptr<const ConfigSchema> schema)

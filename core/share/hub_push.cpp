@@ -431,7 +431,9 @@ bool recordTrust(const PushOptions& options, const PushResult& result, const QLi
 
 Result<PushResult> HubPusher::push(const PushOptions& options, const PushProgressCallback& progress)
 {
-    m_cancel->store(false);
+    // The flag is not reset here: a cancel() made before the push started must stop it.
+    if (m_cancel->load())
+        return fail(ErrorKind::Cancelled, "push to " + options.repoId.toStdString() + " cancelled");
     QString token = m_token.value_or(QString());
     QString tokenSource = QStringLiteral("given directly");
     if (!m_token)

@@ -94,7 +94,9 @@ public:
     HubPusher& operator=(const HubPusher&) = delete;
 
     Result<PushResult> push(const PushOptions& options, const PushProgressCallback& progress = {});
-    void cancel(); // any thread; the push fails with ErrorKind::Cancelled before its commit
+    // Any thread, also before push() starts (then push() fails at once); the push fails with
+    // ErrorKind::Cancelled before its commit. One push per HubPusher: a cancel is never undone.
+    void cancel();
 
 private:
     struct Run;

@@ -7,20 +7,29 @@
 #include "hub/login_dialog.h"
 #include "hub/open_from_hub_dialog.h"
 #include "hub_test_support.h"
+#include "review/review_window.h"
+#include "review_fixtures.h"
+#include "share/share_window.h"
+#include "widgets/message_box.h"
 
 #include <filesystem>
 
+#include <QAction>
+#include <QApplication>
 #include <QComboBox>
 #include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMainWindow>
+#include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScreen>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QStatusBar>
+#include <QTableWidget>
 #include <QTest>
 #include <QTreeWidget>
 
@@ -50,6 +59,19 @@ int commitRow(QListWidget* list, const QString& title)
         if (list->item(i)->text().startsWith(title + u'\n'))
             return i;
     return -1;
+}
+
+// A repo whose config names custom code (auto_map) with a high-severity finding (subprocess).
+fakehub::FakeRepo customCodeRepo()
+{
+    using namespace review::fixtures;
+    fakehub::FakeRepo r;
+    r.id = QStringLiteral("acme/custom-resnet");
+    r.commit("main", "Upload model with code", {}, "alice",
+             {{"config.json", fakehub::FakeFile{kTutorialConfig, false}},
+              {"configuration_resnet.py", fakehub::FakeFile{kConfigurationResnet, false}},
+              {"modeling_resnet.py", fakehub::FakeFile{modelingWithSubprocess(), false}}});
+    return r;
 }
 
 } // namespace
@@ -121,6 +143,7 @@ private Q_SLOTS:
     void loginWithBadTokenShowsErrorAndStoresNothing()
     {
         ui::LoginDialog dialog(m_hub->settings);
+        dialog.show();
         QSignalSpy loggedIn(&dialog, &ui::LoginDialog::loggedIn);
         child<QLineEdit>(&dialog, "tokenEdit")->setText(QStringLiteral("hf_not_a_real_token"));
         QTest::mouseClick(child<QPushButton>(&dialog, "loginButton"), Qt::LeftButton);
@@ -129,6 +152,10 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!error->isHidden(), kNetworkTimeoutMs);
         QVERIFY(!error->text().isEmpty());
         QVERIFY(!error->text().contains(QStringLiteral("hf_not_a_real_token")));
+        // The whole message is visible: the dialog grew to fit it instead of clipping it.
+        QTRY_VERIFY(error->height() >= error->heightForWidth(error->width()));
+        QVERIFY(error->geometry().bottom() <
+                child<QPushButton>(&dialog, "loginButton")->mapTo(&dialog, QPoint(0, 0)).y());
         QVERIFY(child<QLabel>(&dialog, "accountLabel")->isHidden());
         QCOMPARE(loggedIn.count(), 0);
         QVERIFY(!QFileInfo::exists(m_hub->settings.tokenPath));
@@ -217,7 +244,9 @@ private Q_SLOTS:
 
         QVERIFY(dialog.isPinned());
         QCOMPARE(dialog.revision(), v1);
-        QCOMPARE(child<QLabel>(&dialog, "revisionLabel")->text(), QStringLiteral("Pinned to commit ") + v1);
+        QCOMPARE(child<QLabel>(&dialog, "revisionLabel")->text(),
+                 QStringLiteral("<b>Pinned commit:</b> ") + v1 +
+                     QStringLiteral(". Downloads get exactly these files."));
         auto* files = child<QTreeWidget>(&dialog, "fileList");
         QTRY_VERIFY_WITH_TIMEOUT(files->topLevelItemCount() == 4, kNetworkTimeoutMs); // no onnx or docs yet
         QVERIFY(!fileItem(files, QStringLiteral("onnx/model.onnx")));
@@ -324,6 +353,172 @@ private Q_SLOTS:
         QTest::mouseClick(download, Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 1, kNetworkTimeoutMs);
         QVERIFY(QFileInfo::exists(dialog.snapshotPath() + QStringLiteral("/model.safetensors")));
+    }
+
+    void useHubEnvironment()
+    {
+        const hub::HubSettings& s = m_hub->settings;
+        qputenv("HF_ENDPOINT", s.endpoint.toUtf8());
+        qputenv("HF_HOME", s.hfHome.toUtf8());
+        qputenv("HF_HUB_CACHE", s.cacheDir.toUtf8());
+        for (const char* name : {"HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_TOKEN_PATH", "HF_HUB_OFFLINE"})
+            qunsetenv(name);
+    }
+
+    // Opens Hub > Open from Hub... in `window`, downloads `repoId` at its main branch.
+    QPointer<ui::OpenFromHubDialog> downloadThroughTheMenu(QMainWindow& window, const QString& repoId)
+    {
+        auto* action = window.findChild<QAction*>(QStringLiteral("openFromHubAction"));
+        if (!action)
+            return nullptr;
+        action->trigger();
+        QPointer<ui::OpenFromHubDialog> dialog = window.findChild<ui::OpenFromHubDialog*>();
+        if (!dialog)
+            return nullptr;
+        openRepo(*dialog, repoId);
+        auto* download = child<QPushButton>(dialog, "downloadButton");
+        if (!QTest::qWaitFor([&] { return download->isEnabled(); }, kNetworkTimeoutMs))
+            return nullptr;
+        QTest::mouseClick(download, Qt::LeftButton);
+        return dialog;
+    }
+
+    void closingTheDialogDuringReviewIsSafe()
+    {
+        // The review window outlives the Open from Hub dialog: trusting afterwards must not touch it.
+        m_hub->server->addRepo(customCodeRepo());
+        useHubEnvironment();
+        ui::MessageBox::clear();
+        QMainWindow window;
+        QStringList opened;
+        ui::installHubMenu(&window, {.openConfig =
+                                         [&opened](const QString& path) {
+                                             opened << path;
+                                             return true;
+                                         },
+                                     .modelFolder = {}});
+        window.show();
+        QPointer<ui::OpenFromHubDialog> dialog =
+            downloadThroughTheMenu(window, QStringLiteral("acme/custom-resnet"));
+        QVERIFY(dialog);
+        QTRY_VERIFY_WITH_TIMEOUT(window.findChild<ui::ReviewWindow*>() != nullptr, kNetworkTimeoutMs);
+        auto* review = window.findChild<ui::ReviewWindow*>();
+        QVERIFY(opened.isEmpty()); // custom code is not opened before it is trusted
+        // The dialog says the branch moves; the review does too.
+        QVERIFY(child<QLabel>(dialog, "revisionLabel")->text().contains(QStringLiteral("Branch, moves")));
+        QVERIFY(child<QLabel>(review, "revisionKindLabel")->text().contains(QStringLiteral("Branch, moves")));
+
+        dialog->close(); // deletes itself
+        QTRY_VERIFY(dialog.isNull());
+
+        QTest::mouseClick(child<QPushButton>(review, "pinButton"), Qt::LeftButton);
+        ui::MessageBox::answerNext(QMessageBox::Yes); // confirm trusting code with a high finding
+        QTest::mouseClick(child<QPushButton>(review, "trustButton"), Qt::LeftButton);
+        QCOMPARE(opened.size(), 1);
+        QVERIFY(opened.first().endsWith(QStringLiteral("/config.json")));
+    }
+
+    void closingTheReviewWithoutTrustSaysTheModelWasHeldBack()
+    {
+        // A trust store of its own: the previous test trusted this (deterministic) commit.
+        qputenv("XDG_DATA_HOME", (m_home.path() + QStringLiteral("/data-held-back")).toUtf8());
+        m_hub->server->addRepo(customCodeRepo());
+        useHubEnvironment();
+        QMainWindow window;
+        bool opened = false;
+        ui::installHubMenu(&window, {.openConfig =
+                                         [&opened](const QString&) {
+                                             opened = true;
+                                             return true;
+                                         },
+                                     .modelFolder = {}});
+        window.show();
+        QPointer<ui::OpenFromHubDialog> dialog =
+            downloadThroughTheMenu(window, QStringLiteral("acme/custom-resnet"));
+        QVERIFY(dialog);
+        QTRY_VERIFY_WITH_TIMEOUT(window.findChild<ui::ReviewWindow*>() != nullptr, kNetworkTimeoutMs);
+        window.findChild<ui::ReviewWindow*>()->close();
+        QTRY_VERIFY(window.findChild<ui::ReviewWindow*>() == nullptr);
+        QVERIFY(!opened);
+        QVERIFY2(window.statusBar()->currentMessage().contains(QStringLiteral("held back")),
+                 qPrintable(window.statusBar()->currentMessage()));
+        QVERIFY(child<QLabel>(dialog, "downloadStatus")->text().contains(QStringLiteral("held back")));
+    }
+
+    void pushAndTrustedCommitsAreInTheMenu()
+    {
+        useHubEnvironment();
+        QMainWindow window;
+        ui::installHubMenu(&window, {.openConfig = [](const QString&) { return true; },
+                                     .modelFolder = [] { return QStringLiteral("/tmp/some-saved-model"); }});
+        auto* push = window.findChild<QAction*>(QStringLiteral("pushModelAction"));
+        auto* trusted = window.findChild<QAction*>(QStringLiteral("trustedCommitsAction"));
+        QVERIFY(push && trusted);
+        QCOMPARE(push->shortcut(), QKeySequence(QStringLiteral("Ctrl+Shift+P")));
+        QCOMPARE(trusted->shortcut(), QKeySequence(QStringLiteral("Ctrl+Shift+T")));
+        push->trigger();
+        auto* share = window.findChild<ui::ShareWindow*>();
+        QVERIFY(share);
+        QTRY_VERIFY(share->isVisible());
+        QVERIFY(child<QLabel>(share, "sourceLabel")->text().contains(QStringLiteral("some-saved-model")));
+        push->trigger(); // the same window again, not a second one
+        QCOMPARE(window.findChildren<ui::ShareWindow*>().size(), qsizetype(1));
+        trusted->trigger();
+        QTRY_VERIFY(window.findChild<QTableWidget*>(QStringLiteral("trustTable")) != nullptr);
+    }
+
+    void repoAddressIsAcceptedAsWellAsAnId()
+    {
+        ui::OpenFromHubDialog dialog(m_hub->settings);
+        auto* edit = child<QLineEdit>(&dialog, "repoIdEdit");
+        edit->setText(QStringLiteral("https://huggingface.co/acme/resnet-tiny/tree/main"));
+        QCOMPARE(edit->text(), QStringLiteral("acme/resnet-tiny"));
+        QVERIFY(child<QPushButton>(&dialog, "loadButton")->isEnabled());
+        edit->setText(m_hub->settings.endpoint + QStringLiteral("/acme/resnet-tiny/blob/main/config.json"));
+        QCOMPARE(edit->text(), QStringLiteral("acme/resnet-tiny"));
+        QCOMPARE(ui::repoIdFromText(QStringLiteral("https://huggingface.co/models/acme/x"), {}),
+                 QStringLiteral("acme/x"));
+    }
+
+    void loadingRefsFromAHubThatDoesNotAnswerCanBeCancelled()
+    {
+        fakehub::Fault slow;
+        slow.kind = fakehub::Fault::Kind::Status;
+        slow.pathContains = "/refs";
+        slow.status = 503;
+        slow.retryAfter = 30;
+        m_hub->server->addFault(slow);
+        ui::OpenFromHubDialog dialog(m_hub->settings);
+        dialog.show();
+        dialog.loadRepo(QStringLiteral("acme/resnet-tiny"));
+        auto* status = child<QLabel>(&dialog, "downloadStatus");
+        QVERIFY(status->text().startsWith(QStringLiteral("Loading branches and tags")));
+        auto* cancel = child<QPushButton>(&dialog, "cancelButton");
+        QVERIFY(cancel->isEnabled());
+        QTest::mouseClick(cancel, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(status->text().startsWith(QStringLiteral("Stopped loading")), 20000);
+        QVERIFY(!cancel->isEnabled());
+    }
+
+    void longSnapshotPathDoesNotWidenTheDialog()
+    {
+        // A deep cache folder: the finished download names it in the dialog.
+        hub::HubSettings settings = m_hub->settings;
+        settings.cacheDir = m_hub->home.path() + QStringLiteral("/") + QString(60, u'd') +
+                            QStringLiteral("/") + QString(60, u'e') + QStringLiteral("/") + QString(60, u'f');
+        ui::OpenFromHubDialog dialog(settings);
+        QSignalSpy ready(&dialog, &ui::OpenFromHubDialog::snapshotReady);
+        openRepo(dialog, QStringLiteral("acme/resnet-tiny"));
+        const int widthBefore = dialog.width();
+        auto* download = child<QPushButton>(&dialog, "downloadButton");
+        QTRY_VERIFY_WITH_TIMEOUT(download->isEnabled(), kNetworkTimeoutMs);
+        QTest::mouseClick(download, Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 1, kNetworkTimeoutMs);
+        QApplication::processEvents();
+        QVERIFY(child<QLabel>(&dialog, "downloadStatus")->text().contains(QString(60, u'f')));
+        QCOMPARE(dialog.width(), widthBefore);
+        QVERIFY(dialog.minimumSizeHint().width() <= dialog.screen()->availableGeometry().width());
+        QVERIFY(dialog.frameGeometry().width() <= dialog.screen()->availableGeometry().width());
     }
 
     void statusBarNamesUserAndEndpoint()

@@ -6,11 +6,13 @@
 #include "review/review_window.h"
 #include "review/trust_manager_dialog.h"
 #include "review_fixtures.h"
+#include "widgets/message_box.h"
 
 #include <QLabel>
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScreen>
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -46,6 +48,59 @@ class TestReviewWindowGui : public QObject
     }
 
 private Q_SLOTS:
+    void init() { ui::MessageBox::clear(); }
+
+    void verdictWorstFileFirstAndConfirmation()
+    {
+        const QString dir = m_dir.path() + "/risky";
+        QVERIFY(writeTutorialRepo(dir, modelingWithSubprocess()));
+        ui::ReviewWindow window(reviewOf(dir, kCommit2, "main"), m_dir.path() + "/trust-risky");
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+
+        // One line that says how risky the code is, and the review opens on the file that needs reading.
+        auto* verdict = window.findChild<QLabel*>("verdictLabel");
+        QVERIFY(verdict);
+        QVERIFY2(verdict->text().contains("1 high-severity finding"), qPrintable(verdict->text()));
+        QVERIFY(verdict->text().startsWith("Risky"));
+        QCOMPARE(window.currentFile(), QString("modeling_resnet.py"));
+
+        // A branch moves; a pinned commit does not.
+        auto* kind = window.findChild<QLabel*>("revisionKindLabel");
+        QVERIFY(kind->text().contains("Branch, moves"));
+        QTest::mouseClick(window.findChild<QPushButton*>("pinButton"), Qt::LeftButton);
+        QVERIFY(kind->text().contains("Pinned commit"));
+
+        // Trusting code with a high-severity finding asks; Cancel trusts nothing.
+        QSignalSpy spy(&window, &ui::ReviewWindow::trusted);
+        auto* trust = window.findChild<QPushButton*>("trustButton");
+        ui::MessageBox::answerNext(QMessageBox::Cancel);
+        QTest::mouseClick(trust, Qt::LeftButton);
+        QCOMPARE(ui::MessageBox::shownTexts().size(), qsizetype(1));
+        QVERIFY(ui::MessageBox::shownTexts().first().contains("high-severity"));
+        QCOMPARE(spy.count(), 0);
+        QVERIFY(!TrustStore::open(m_dir.path() + "/trust-risky")->find(kRepo, kCommit2));
+        ui::MessageBox::answerNext(QMessageBox::Yes);
+        QTest::mouseClick(trust, Qt::LeftButton);
+        QCOMPARE(spy.count(), 1);
+    }
+
+    void reviewWindowFitsA1024x700Screen()
+    {
+        const QString dir = m_dir.path() + "/fit";
+        QVERIFY(writeTutorialRepo(dir));
+        ui::ReviewWindow window(reviewOf(dir, kCommit1, kCommit1), m_dir.path() + "/trust-fit");
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        const QRect available = window.screen()->availableGeometry();
+        QVERIFY2(available.contains(window.frameGeometry()), qPrintable(QStringLiteral("%1,%2 %3x%4")
+                                                                            .arg(window.x())
+                                                                            .arg(window.y())
+                                                                            .arg(window.width())
+                                                                            .arg(window.height())));
+        QVERIFY(window.minimumSizeHint().width() <= 1024 && window.minimumSizeHint().height() <= 700);
+    }
+
     void findingsJumpAndTrustNeedsACommit()
     {
         const QString c1 = m_dir.path() + "/c1", c2 = m_dir.path() + "/c2";
@@ -103,6 +158,7 @@ private Q_SLOTS:
         QTest::mouseClick(pin, Qt::LeftButton);
         QVERIFY(trust->isEnabled());
         QSignalSpy spy(&window, &ui::ReviewWindow::trusted);
+        ui::MessageBox::answerNext(QMessageBox::Yes); // the high-severity finding asks first
         QTest::mouseClick(trust, Qt::LeftButton);
         QCOMPARE(spy.count(), 1);
         QCOMPARE(spy.at(0).at(1).toString(), kCommit2);

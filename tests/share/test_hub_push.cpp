@@ -184,6 +184,23 @@ private Q_SLOTS:
         QVERIFY(!m_hub.repo("bob/tiny"));
     }
 
+    void cancelBeforePushStartsIsKept()
+    {
+        // The Share window may cancel before its job reaches push(): that request must not be lost.
+        m_hub.clearRequests();
+        PushOptions options;
+        options.folder = m_repo;
+        options.repoId = QStringLiteral("alice/cancelled-early");
+        options.trustStoreDirectory = m_dir.filePath(QStringLiteral("trust"));
+        HubPusher pusher(settings(), QStringLiteral("hf_alice_token"));
+        pusher.cancel();
+        const auto result = pusher.push(options);
+        QVERIFY(!result);
+        QCOMPARE(result.error().kind, ErrorKind::Cancelled);
+        QCOMPARE(count("hub", "POST", ""), 0);
+        QVERIFY(!m_hub.repo("alice/cancelled-early"));
+    }
+
     void otherNamespaceIsRefusedBeforeAnyUpload()
     {
         m_hub.clearRequests();

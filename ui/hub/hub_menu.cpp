@@ -11,6 +11,7 @@
 #include "review/trust_manager_dialog.h"
 #include "review/trust_store.h"
 #include "share/share_window.h"
+#include "widgets/error_text.h"
 #include "widgets/message_box.h"
 
 #include <functional>
@@ -60,7 +61,7 @@ public:
                 setText(tr("Hub: %1 · %2").arg(who->name, host));
             else
                 setText(tr("Hub: login not valid · %1").arg(host));
-            setToolTip(who ? endpoint : QString::fromStdString(who.error().message));
+            setToolTip(who ? endpoint : ui::guiErrorText(who.error()));
             client->deleteLater();
         });
     }
@@ -151,8 +152,7 @@ void HubMenuController::reviewThenOpen(QPointer<OpenFromHubDialog> dialog,
         [this, dialog](Result<review::RepoReview> result) {
             m_window->statusBar()->clearMessage();
             if (!result) {
-                MessageBox::warning(m_window, tr("Cannot review the code"),
-                                    QString::fromStdString(result.error().message));
+                MessageBox::warning(m_window, tr("Cannot review the code"), ui::guiErrorText(result.error()));
                 return;
             }
             if (result->codeTrusted()) {
@@ -228,8 +228,7 @@ QMenu* installHubMenu(QMainWindow* window, HubMenuHooks hooks)
     QAction* logout = menu->addAction(QObject::tr("Log &out"), window, [window, status] {
         Result<bool> removed = hub::removeStoredToken(hub::HubSettings::fromEnvironment());
         if (!removed)
-            MessageBox::warning(window, QObject::tr("Log out"),
-                                QString::fromStdString(removed.error().message));
+            MessageBox::warning(window, QObject::tr("Log out"), ui::guiErrorText(removed.error()));
         else
             window->statusBar()->showMessage(*removed ? QObject::tr("Logged out of the Hub")
                                                       : QObject::tr("No stored Hub token to remove"),

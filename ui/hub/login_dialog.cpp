@@ -2,6 +2,8 @@
 
 #include "hub/hub_client.h"
 #include "hub/hub_token.h"
+#include "widgets/error_text.h"
+#include "widgets/window_fit.h"
 
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -74,6 +76,10 @@ LoginDialog::LoginDialog(hub::HubSettings settings, QWidget* parent)
     connect(m_tokenEdit, &QLineEdit::textChanged, this,
             [this](const QString& text) { m_loginButton->setEnabled(!text.trimmed().isEmpty()); });
     m_loginButton->setEnabled(false);
+    // Wide enough for the intro and an error to wrap into a few lines, and never smaller than the
+    // layout needs (an error or the account appearing makes it taller, not clipped).
+    layout->setSizeConstraint(QLayout::SetMinimumSize);
+    fitToScreen(this, QSize(480, sizeHint().height()));
 }
 
 void LoginDialog::logIn()
@@ -89,12 +95,12 @@ void LoginDialog::logIn()
         m_loginButton->setText(tr("&Log in"));
         m_loginButton->setEnabled(true);
         if (!result)
-            return showError(QString::fromStdString(result.error().message));
+            return showError(ui::guiErrorText(result.error()));
         const QString name =
             result->tokenName.isEmpty() ? QStringLiteral("model-workbench") : result->tokenName;
         if (Result<void> stored = hub::storeToken(m_settings, token, name); !stored)
-            return showError(tr("The token is valid but could not be stored: %1")
-                                 .arg(QString::fromStdString(stored.error().message)));
+            return showError(
+                tr("The token is valid but could not be stored: %1").arg(ui::guiErrorText(stored.error())));
         m_tokenEdit->clear();
         showAccount(*result);
         Q_EMIT loggedIn(*result);
@@ -105,12 +111,23 @@ void LoginDialog::showAccount(const hub::WhoAmI& account)
 {
     m_account->setText(tr("<b>Logged in</b> as %1").arg(describeAccount(account)));
     m_account->show();
+    growToFit();
 }
 
 void LoginDialog::showError(const QString& message)
 {
     m_error->setText(message);
     m_error->show();
+    growToFit();
+}
+
+void LoginDialog::growToFit()
+{
+    // A wrapped label needs more height at this width than the dialog had: grow rather than clip.
+    layout()->activate();
+    const int needed = layout()->totalHeightForWidth(width());
+    if (needed > height())
+        resize(width(), needed);
 }
 
 } // namespace mwb::ui

@@ -37,6 +37,7 @@ private:
     void logIn();
     void showAccount(const hub::WhoAmI& account);
     void showError(const QString& message);
+    void growToFit();
 
     hub::HubSettings m_settings;
     hub::HubClient* m_client = nullptr;

@@ -1,6 +1,8 @@
 #include "hub/open_from_hub_dialog.h"
 
 #include "hub/hub_client.h"
+#include "widgets/error_text.h"
+#include "widgets/window_fit.h"
 
 #include <QComboBox>
 #include <QDateTime>
@@ -15,6 +17,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollBar>
+#include <QSignalBlocker>
 #include <QSplitter>
 #include <QTreeWidget>
 #include <QVBoxLayout>
@@ -54,7 +57,7 @@ OpenFromHubDialog::OpenFromHubDialog(hub::HubSettings settings, QWidget* parent)
 {
     setWindowTitle(tr("Open from Hub"));
     buildUi();
-    resize(900, 600);
+    fitToScreen(this, QSize(900, 600));
 }
 
 void OpenFromHubDialog::buildUi()
@@ -67,7 +70,11 @@ void OpenFromHubDialog::buildUi()
     m_loadButton = new QPushButton(tr("&Browse"), this);
     m_loadButton->setObjectName(QStringLiteral("loadButton"));
     m_loadButton->setEnabled(false);
-    repoRow->addWidget(new QLabel(tr("&Repository:"), this));
+    auto* repoLabel = new QLabel(tr("&Repository:"), this);
+    repoLabel->setBuddy(m_repoEdit);
+    m_repoEdit->setToolTip(tr("A repo id (namespace/name) or its address on the Hub, e.g. "
+                              "https://huggingface.co/namespace/name"));
+    repoRow->addWidget(repoLabel);
     repoRow->addWidget(m_repoEdit, 1);
     repoRow->addWidget(m_loadButton);
     layout->addLayout(repoRow);
@@ -78,7 +85,9 @@ void OpenFromHubDialog::buildUi()
     m_refCombo = new QComboBox(this);
     m_refCombo->setObjectName(QStringLiteral("refCombo"));
     m_refCombo->setMinimumContentsLength(20);
-    refRow->addWidget(new QLabel(tr("Branch or &tag:"), this));
+    auto* refLabel = new QLabel(tr("Branch or &tag:"), this);
+    refLabel->setBuddy(m_refCombo);
+    refRow->addWidget(refLabel);
     refRow->addWidget(m_refCombo);
     refRow->addStretch(1);
     layout->addLayout(refRow);
@@ -87,6 +96,7 @@ void OpenFromHubDialog::buildUi()
     m_revisionLabel->setObjectName(QStringLiteral("revisionLabel"));
     m_revisionLabel->setWordWrap(true);
     m_revisionLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_revisionLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     layout->addWidget(m_revisionLabel);
 
     auto* splitter = new QSplitter(this);
@@ -103,6 +113,7 @@ void OpenFromHubDialog::buildUi()
     layout->addWidget(splitter, 1);
 
     m_error = errorLabel(QStringLiteral("hubError"), this);
+    m_error->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     layout->addWidget(m_error);
 
     auto* downloadRow = new QHBoxLayout;
@@ -112,10 +123,16 @@ void OpenFromHubDialog::buildUi()
     m_progress->setValue(0);
     m_downloadStatus = new QLabel(this);
     m_downloadStatus->setObjectName(QStringLiteral("downloadStatus"));
+    // Long snapshot paths wrap and never widen the dialog past the screen.
+    m_downloadStatus->setWordWrap(true);
+    m_downloadStatus->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_downloadStatus->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_downloadStatus->setMinimumHeight(2 * m_downloadStatus->fontMetrics().lineSpacing());
     m_downloadButton = new QPushButton(tr("&Download"), this);
     m_downloadButton->setObjectName(QStringLiteral("downloadButton"));
     m_downloadButton->setEnabled(false);
-    m_cancelButton = new QPushButton(tr("&Cancel download"), this);
+    m_cancelButton = new QPushButton(tr("&Cancel"), this);
+    m_cancelButton->setToolTip(tr("Stop loading or downloading"));
     m_cancelButton->setObjectName(QStringLiteral("cancelButton"));
     m_cancelButton->setEnabled(false);
     downloadRow->addWidget(m_progress, 1);
@@ -142,9 +159,32 @@ void OpenFromHubDialog::buildUi()
     connect(m_cancelButton, &QPushButton::clicked, this, &OpenFromHubDialog::cancelDownload);
 }
 
+QString repoIdFromText(const QString& text, const QString& endpoint)
+{
+    // https://huggingface.co/org/name[/tree/main|/blob/...|/commit/...], or the same on HF_ENDPOINT.
+    const QString trimmed = text.trimmed();
+    if (!trimmed.startsWith(QLatin1String("http://")) && !trimmed.startsWith(QLatin1String("https://")))
+        return trimmed;
+    const QUrl url(trimmed);
+    const QUrl base(endpoint);
+    QStringList parts = url.path().split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    const QStringList baseParts = base.path().split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    if (url.host() == base.host() && parts.mid(0, baseParts.size()) == baseParts)
+        parts = parts.mid(baseParts.size());
+    if (!parts.isEmpty() && parts.first() == QLatin1String("models"))
+        parts.removeFirst();
+    return parts.size() >= 2 ? parts[0] + QLatin1Char('/') + parts[1] : trimmed;
+}
+
 void OpenFromHubDialog::validateRepoId()
 {
-    const QString id = m_repoEdit->text().trimmed();
+    const QString typed = m_repoEdit->text().trimmed();
+    const QString id = repoIdFromText(typed, m_settings.endpoint);
+    if (id != typed) {
+        // A pasted address: keep the id only.
+        const QSignalBlocker blocker(m_repoEdit);
+        m_repoEdit->setText(id);
+    }
     Result<void> valid = hub::validateRepoId(id);
     // The Hub addresses models as namespace/name; a bare name is a legacy form we do not browse.
     if (valid && !id.contains(u'/'))
@@ -152,7 +192,7 @@ void OpenFromHubDialog::validateRepoId()
     m_loadButton->setEnabled(bool(valid));
     m_repoError->setVisible(!id.isEmpty() && !valid);
     if (!valid)
-        m_repoError->setText(QString::fromStdString(valid.error().message));
+        m_repoError->setText(ui::guiErrorText(valid.error()));
 }
 
 void OpenFromHubDialog::loadRepo(const QString& repoId)
@@ -169,14 +209,19 @@ void OpenFromHubDialog::loadRepo(const QString& repoId)
     m_revisionLabel->clear();
     m_error->hide();
     m_downloadButton->setEnabled(false);
-    setBusy(tr("Loading branches and tags..."));
+    setBusy(tr("Loading branches and tags of %1...").arg(repoId));
     const int generation = m_generation;
-    m_client->refs(repoId, [this, generation](Result<hub::RepoRefs> refs) {
+    m_cancelButton->setEnabled(true);
+    m_loading = m_client->refs(repoId, [this, generation](Result<hub::RepoRefs> refs) {
         if (generation != m_generation)
             return;
+        m_loading = nullptr;
+        m_cancelButton->setEnabled(bool(m_download));
         setBusy({});
+        if (!refs && refs.error().kind == ErrorKind::Cancelled)
+            return setBusy(tr("Stopped loading %1. Browse to try again.").arg(m_repoId));
         if (!refs)
-            return showError(QString::fromStdString(refs.error().message));
+            return showError(ui::guiErrorText(refs.error()));
         for (const hub::GitRef& branch : refs->branches)
             m_refCombo->addItem(tr("%1 (branch)").arg(branch.name), branch.name);
         for (const hub::GitRef& tag : refs->tags)
@@ -204,12 +249,14 @@ void OpenFromHubDialog::onRefChosen(int index)
     m_pinned = false;
     const QString commit = m_refCombo->itemData(index, kRefCommitRole).toString();
     if (m_refCombo->itemData(index, kRefKindRole).toString() == QLatin1String("branch"))
-        m_revisionLabel->setText(tr("Follows the branch <b>%1</b> (now at %2). The branch can move: a later "
-                                    "download may get newer files. Choose a commit below to pin it.")
-                                     .arg(m_ref.toHtmlEscaped(), commit.left(7)));
+        m_revisionLabel->setText(
+            tr("<b>Branch, moves:</b> Follows the branch <b>%1</b> (now at %2). The branch can "
+               "move: a later download may get newer files. Choose a commit below to pin it.")
+                .arg(m_ref.toHtmlEscaped(), commit.left(7)));
     else
-        m_revisionLabel->setText(tr("Tag <b>%1</b> (commit %2). Choose a commit below to pin it exactly.")
-                                     .arg(m_ref.toHtmlEscaped(), commit.left(7)));
+        m_revisionLabel->setText(
+            tr("<b>Tag:</b> <b>%1</b> (commit %2). Choose a commit below to pin it exactly.")
+                .arg(m_ref.toHtmlEscaped(), commit.left(7)));
     m_commitList->clear();
     loadCommits();
     loadTree();
@@ -225,7 +272,7 @@ void OpenFromHubDialog::loadCommits()
             return;
         m_commitsLoading = false;
         if (!page)
-            return showError(QString::fromStdString(page.error().message));
+            return showError(ui::guiErrorText(page.error()));
         appendCommits(*page);
     });
 }
@@ -241,7 +288,7 @@ bool OpenFromHubDialog::loadMoreCommits()
             return;
         m_commitsLoading = false;
         if (!page)
-            return showError(QString::fromStdString(page.error().message));
+            return showError(ui::guiErrorText(page.error()));
         appendCommits(*page);
     });
     return true;
@@ -270,7 +317,7 @@ void OpenFromHubDialog::onCommitChosen(QListWidgetItem* item)
         return;
     m_revision = id;
     m_pinned = true;
-    m_revisionLabel->setText(tr("Pinned to commit %1").arg(id));
+    m_revisionLabel->setText(tr("<b>Pinned commit:</b> %1. Downloads get exactly these files.").arg(id));
     loadTree();
 }
 
@@ -283,7 +330,7 @@ void OpenFromHubDialog::loadTree()
         if (revision != m_revision)
             return;
         if (!entries)
-            return showError(QString::fromStdString(entries.error().message));
+            return showError(ui::guiErrorText(entries.error()));
         const QLocale locale;
         for (const hub::TreeEntry& entry : *entries) {
             if (!entry.isFile())
@@ -321,7 +368,7 @@ void OpenFromHubDialog::startDownload()
                                                          "fetched.")
                                                     : tr("Download failed."));
                 if (!cancelled)
-                    showError(QString::fromStdString(result.error().message));
+                    showError(ui::guiErrorText(result.error()));
                 return;
             }
             m_downloadButton->setText(tr("&Download"));
@@ -349,6 +396,11 @@ void OpenFromHubDialog::startDownload()
 
 void OpenFromHubDialog::cancelDownload()
 {
+    if (m_loading) {
+        m_loading->cancel();
+        m_cancelButton->setEnabled(bool(m_download));
+        setBusy(tr("Stopping..."));
+    }
     if (m_download) {
         m_download->cancel();
         m_cancelButton->setEnabled(false);

@@ -31,6 +31,9 @@ class HubTask;
 
 namespace mwb::ui {
 
+// "org/name" from what the user typed or pasted: an id, or a Hub address of the repo (any page of it).
+QString repoIdFromText(const QString& text, const QString& endpoint);
+
 class OpenFromHubDialog : public QDialog
 {
     Q_OBJECT
@@ -81,6 +84,7 @@ private:
     int m_generation = 0; // bumped on every repo/ref change, so late answers for old choices are dropped
     QString m_snapshotPath;
     QPointer<hub::HubTask> m_download;
+    QPointer<hub::HubTask> m_loading; // the refs request, cancellable while the Hub does not answer
 
     QLineEdit* m_repoEdit = nullptr;
     QLabel* m_repoError = nullptr;

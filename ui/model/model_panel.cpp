@@ -5,6 +5,7 @@
 #include "model/load_report_dialog.h"
 #include "model/model.h"
 #include "model/resnet_spec.h"
+#include "widgets/error_text.h"
 #include "widgets/file_dialog.h"
 #include "widgets/message_box.h"
 
@@ -43,7 +44,7 @@ QString shapeText(const std::vector<std::int64_t>& shape)
 
 QString errorText(const Error& error)
 {
-    return QString::fromStdString(error.message);
+    return ui::guiErrorText(error);
 }
 
 // A built model and the time it took.

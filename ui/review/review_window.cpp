@@ -2,6 +2,9 @@
 
 #include "review/code_view.h"
 #include "review/python_highlighter.h"
+#include "widgets/error_text.h"
+#include "widgets/message_box.h"
+#include "widgets/window_fit.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -55,7 +58,64 @@ QString badgeText(const CodeFile& f)
     return parts.isEmpty() ? QStringLiteral("no findings") : parts.join(QStringLiteral(", "));
 }
 
+int countFindings(const RepoReview& review, Severity severity)
+{
+    int n = 0;
+    for (const CodeFile& f : review.code.files)
+        for (const Finding& x : f.scan.findings)
+            n += x.severity == severity ? 1 : 0;
+    return n;
+}
+
+// The file to open first: the one with the most severe findings (most of them on a tie).
+int worstFileRow(const RepoReview& review)
+{
+    int best = -1;
+    std::tuple<int, std::size_t> bestKey{-1, 0};
+    for (int i = 0; i < static_cast<int>(review.code.files.size()); ++i) {
+        const CodeFile& f = review.code.files[static_cast<std::size_t>(i)];
+        const std::tuple<int, std::size_t> key{f.scan.findings.empty() ? -1 : int(f.scan.worstSeverity()),
+                                               f.scan.findings.size()};
+        if (best < 0 || key > bestKey) {
+            best = i;
+            bestKey = key;
+        }
+    }
+    return best;
+}
+
 } // namespace
+
+QString reviewVerdict(const RepoReview& review)
+{
+    const int high = countFindings(review, Severity::High);
+    const int medium = countFindings(review, Severity::Medium);
+    const int low = countFindings(review, Severity::Low);
+    int dangerousPickles = 0;
+    for (const PickleFileReview& p : review.pickles)
+        for (const PickleGlobal& g : p.globals)
+            dangerousPickles += g.verdict == PickleVerdict::Dangerous ? 1 : 0;
+    const auto files = static_cast<int>(review.code.files.size());
+    if (!review.customCode)
+        return QObject::tr("No custom code: the model loads with the built-in classes.");
+    QString text = high > 0     ? QObject::tr("Risky: %n high-severity finding(s)", "", high)
+                   : medium > 0 ? QObject::tr("Check carefully: %n medium-severity finding(s)", "", medium)
+                                : QObject::tr("No high or medium findings");
+    QStringList rest;
+    if (high > 0 && medium > 0)
+        rest << QObject::tr("%n medium", "", medium);
+    if (low > 0)
+        rest << QObject::tr("%n low", "", low);
+    if (!rest.isEmpty())
+        text += QStringLiteral(" (") + rest.join(QStringLiteral(", ")) + QLatin1Char(')');
+    text += QObject::tr(" in %n code file(s)", "", files);
+    if (!review.code.missing.empty())
+        text +=
+            QObject::tr("; %n file(s) could not be read", "", static_cast<int>(review.code.missing.size()));
+    if (dangerousPickles > 0)
+        text += QObject::tr("; %n dangerous pickle import(s)", "", dangerousPickles);
+    return text + QLatin1Char('.');
+}
 
 ReviewWindow::ReviewWindow(RepoReview review, QString trustDirectory, QWidget* parent)
     : QWidget(parent), m_review(std::move(review)), m_trustDirectory(std::move(trustDirectory))
@@ -66,8 +126,10 @@ ReviewWindow::ReviewWindow(RepoReview review, QString trustDirectory, QWidget* p
     fillFiles();
     fillPickles();
     updateTrustControls();
-    if (m_files->count() > 0)
-        m_files->setCurrentRow(0);
+    // Open on the file that most needs reading.
+    if (const int worst = worstFileRow(m_review); worst >= 0)
+        m_files->setCurrentRow(worst);
+    fitToScreen(this, QSize(1000, 680));
 }
 
 void ReviewWindow::buildUi()
@@ -77,6 +139,22 @@ void ReviewWindow::buildUi()
     disclaimer->setObjectName(QStringLiteral("disclaimerLabel"));
     disclaimer->setWordWrap(true);
     layout->addWidget(disclaimer);
+
+    m_verdict = new QLabel(reviewVerdict(m_review), this);
+    m_verdict->setObjectName(QStringLiteral("verdictLabel"));
+    m_verdict->setWordWrap(true);
+    const int high = countFindings(m_review, Severity::High);
+    const int medium = countFindings(m_review, Severity::Medium);
+    const QColor tone = high > 0     ? severityColor(Severity::High)
+                        : medium > 0 ? severityColor(Severity::Medium)
+                                     : QColor(0x2e, 0x7d, 0x32);
+    m_verdict->setStyleSheet(QStringLiteral("QLabel { font-weight: bold; color: %1; }").arg(tone.name()));
+    layout->addWidget(m_verdict);
+
+    m_revisionKind = new QLabel(this);
+    m_revisionKind->setObjectName(QStringLiteral("revisionKindLabel"));
+    m_revisionKind->setWordWrap(true);
+    layout->addWidget(m_revisionKind);
 
     auto* split = new QSplitter(Qt::Horizontal, this);
     m_files = new QListWidget(split);
@@ -256,6 +334,11 @@ void ReviewWindow::updateTrustControls()
                             ? tr("Record that you reviewed %1 at %2").arg(m_review.snapshot.repoId, commit)
                             : tr("\"%1\" is a branch or tag and can move to other code: pin the commit first")
                                   .arg(m_review.snapshot.revision));
+    m_revisionKind->setText(pinned
+                                ? tr("<b>Pinned commit</b> %1: exactly the files shown.").arg(commit)
+                                : tr("<b>Branch, moves:</b> \"%1\" is at %2 now and can move to other code "
+                                     "later. Pin the commit to trust what you reviewed.")
+                                      .arg(m_review.snapshot.revision.toHtmlEscaped(), commit.left(7)));
     m_pin->setText(tr("Pin %1").arg(commit.left(7)));
     m_pin->setVisible(!pinned && isFullCommitId(commit));
     QString state;
@@ -288,12 +371,25 @@ void ReviewWindow::pinCommit()
 
 void ReviewWindow::trustCommit()
 {
+    if (const int high = countFindings(m_review, Severity::High); high > 0) {
+        const auto answer = MessageBox::warning(
+            this, tr("Trust code with high-severity findings?"),
+            tr("The code of %1 at %2 has %n high-severity finding(s): it may run commands, read or send "
+               "your files, or download more code when the model loads.\n\nTrust this commit anyway?",
+               "", high)
+                .arg(m_review.snapshot.repoId, m_review.snapshot.commit.left(7)),
+            QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+        if (answer != QMessageBox::Yes) {
+            m_state->setText(tr("Not trusted. The model will not load until this commit is trusted."));
+            return;
+        }
+    }
     auto store = TrustStore::open(m_trustDirectory);
     Result<void> result = store ? trustReviewedCommit(*store, m_review, m_review.snapshot.revision)
                                 : Result<void>(std::unexpected(store.error()));
     if (!result) {
-        m_state->setText(QString::fromStdString(result.error().message));
-        Q_EMIT trustFailed(QString::fromStdString(result.error().message));
+        m_state->setText(ui::guiErrorText(result.error()));
+        Q_EMIT trustFailed(ui::guiErrorText(result.error()));
         return;
     }
     m_review.trust = store->check(m_review.snapshot.repoId, m_review.snapshot.commit, m_review.codeHashes());

@@ -7,7 +7,9 @@
 // the reviewed commit, whose files are exactly the ones shown). The review itself (hashing, scanning)
 // is done off the GUI thread by the caller; trusting writes the small trust store directly.
 // GUI thread only. Widgets have objectNames for tests: fileList, codeView, findingsList, diffView,
-// pickleTable, trustButton, pinButton, trustStateLabel, nativeLabel, disclaimerLabel, detailTabs.
+// pickleTable, trustButton, pinButton, trustStateLabel, nativeLabel, disclaimerLabel, detailTabs,
+// verdictLabel, revisionKindLabel. It opens on the file with the worst findings, and trusting a commit
+// whose code has high-severity findings asks for confirmation first.
 
 #include "review/code_review.h"
 
@@ -25,6 +27,10 @@ namespace mwb::ui {
 
 class CodeView;
 class PythonHighlighter;
+
+// "Risky: 4 high-severity findings (1 medium) in 2 code files; 1 dangerous pickle import." — the one
+// line the review window opens with.
+QString reviewVerdict(const review::RepoReview& review);
 
 class ReviewWindow : public QWidget
 {
@@ -71,6 +77,8 @@ private:
     QPushButton* m_pin = nullptr;
     QLabel* m_state = nullptr;
     QLabel* m_native = nullptr;
+    QLabel* m_verdict = nullptr;
+    QLabel* m_revisionKind = nullptr;
 };
 
 } // namespace mwb::ui

@@ -1,4 +1,5 @@
 #include "review/trust_manager_dialog.h"
+#include "widgets/error_text.h"
 
 #include "review/trust_store.h"
 
@@ -60,7 +61,7 @@ void TrustManagerDialog::refresh()
     m_error->clear();
     auto store = review::TrustStore::open(m_dir);
     if (!store) {
-        m_error->setText(QString::fromStdString(store.error().message));
+        m_error->setText(ui::guiErrorText(store.error()));
         return;
     }
     for (const review::TrustEntry& e : store->entries()) {
@@ -89,7 +90,7 @@ bool TrustManagerDialog::revokeRow(int row)
     auto store = review::TrustStore::open(m_dir);
     auto result = store ? store->revoke(repo, commit) : Result<void>(std::unexpected(store.error()));
     if (!result) {
-        m_error->setText(QString::fromStdString(result.error().message));
+        m_error->setText(ui::guiErrorText(result.error()));
         return false;
     }
     refresh();

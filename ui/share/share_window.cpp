@@ -1,6 +1,10 @@
 #include "share/share_window.h"
 
 #include "hub/hub_session.h"
+#include "widgets/error_text.h"
+#include "widgets/file_dialog.h"
+
+#include <mutex>
 
 #include <QApplication>
 #include <QCheckBox>
@@ -16,7 +20,6 @@
 #include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QThread>
 #include <QTreeWidget>
 #include <QUrl>
 #include <QVBoxLayout>
@@ -45,18 +48,6 @@ bool likelyLfs(const share::RepoFile& file)
 
 } // namespace
 
-template <typename T, typename Work, typename Done> void ShareWindow::runInBackground(Work work, Done done)
-{
-    auto result = std::make_shared<std::optional<T>>();
-    QThread* thread = QThread::create([result, work] { result->emplace(work()); });
-    connect(thread, &QThread::finished, this, [thread, result, done] {
-        done(**result);
-        thread->deleteLater();
-    });
-    m_threads.append(thread);
-    thread->start();
-}
-
 ShareWindow::ShareWindow(hub::HubSettings settings, std::optional<QString> token, QWidget* parent)
     : QWidget(parent), m_settings(std::move(settings)), m_token(std::move(token))
 {
@@ -68,10 +59,7 @@ ShareWindow::ShareWindow(hub::HubSettings settings, std::optional<QString> token
 ShareWindow::~ShareWindow()
 {
     if (m_pusher)
-        m_pusher->cancel();
-    for (const QPointer<QThread>& thread : m_threads)
-        if (thread)
-            thread->wait();
+        m_pusher->cancel(); // m_jobs, destroyed next, waits for the push to stop
 }
 
 void ShareWindow::buildUi()
@@ -80,6 +68,13 @@ void ShareWindow::buildUi()
         w->setObjectName(QLatin1String(name));
         return w;
     };
+    m_sourceLabel = static_cast<QLabel*>(named(new QLabel(tr("No folder chosen")), "sourceLabel"));
+    m_sourceLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_sourceLabel->setWordWrap(true);
+    m_chooseSource = static_cast<QPushButton*>(named(new QPushButton(tr("Choose...")), "chooseSourceButton"));
+    m_chooseSource->setToolTip(
+        tr("A pretrained folder: config.json and model.safetensors (Save pretrained... "
+           "in the Model tab writes one)"));
     m_namespace = static_cast<QComboBox*>(named(new QComboBox, "namespaceCombo"));
     m_repoName = static_cast<QLineEdit*>(named(new QLineEdit, "repoNameEdit"));
     m_repoName->setPlaceholderText(tr("my-resnet"));
@@ -124,7 +119,11 @@ void ShareWindow::buildUi()
     autoRow->addWidget(m_autoModel);
     autoRow->addWidget(m_autoClassifier);
     autoRow->addStretch();
+    auto* sourceRow = new QHBoxLayout;
+    sourceRow->addWidget(m_sourceLabel, 1);
+    sourceRow->addWidget(m_chooseSource);
     auto* form = new QFormLayout;
+    form->addRow(tr("Model folder"), sourceRow);
     form->addRow(tr("Repository"), repoRow);
     form->addRow(tr("Register with"), autoRow);
     form->addRow(tr("Commit message"), m_message);
@@ -148,9 +147,12 @@ void ShareWindow::buildUi()
     connect(m_autoClassifier, &QCheckBox::toggled, this, &ShareWindow::prepare);
     connect(m_repoName, &QLineEdit::editingFinished, this, &ShareWindow::prepare);
     connect(m_push, &QPushButton::clicked, this, &ShareWindow::startPush);
+    connect(m_chooseSource, &QPushButton::clicked, this, &ShareWindow::chooseSourceFolder);
     connect(m_cancel, &QPushButton::clicked, this, [this] {
         if (m_pusher)
             m_pusher->cancel();
+        if (m_pushJob)
+            m_pushJob->cancel();
         m_status->setText(tr("Cancelling…"));
     });
     connect(m_copy, &QPushButton::clicked, this,
@@ -166,12 +168,12 @@ void ShareWindow::refreshLogin()
 {
     const auto settings = m_settings;
     const auto token = m_token;
-    runInBackground<Result<hub::WhoAmI>>(
-        [settings, token] { return hub::HubSession(settings, token).whoAmI(); },
+    startJob<hub::WhoAmI>(
+        m_jobs, this, [settings, token](JobContext&) { return hub::HubSession(settings, token).whoAmI(); },
         [this](const Result<hub::WhoAmI>& who) {
             m_namespace->clear();
             if (!who) {
-                m_status->setText(QString::fromStdString(who.error().message));
+                m_status->setText(ui::guiErrorText(who.error()));
                 Q_EMIT loginChecked(false);
                 return;
             }
@@ -181,9 +183,18 @@ void ShareWindow::refreshLogin()
         });
 }
 
+void ShareWindow::chooseSourceFolder()
+{
+    const QString folder =
+        FileDialog::getExistingDirectory(this, tr("Choose the pretrained folder to push"), m_source);
+    if (!folder.isEmpty())
+        setSourceFolder(folder);
+}
+
 void ShareWindow::setSourceFolder(const QString& folder)
 {
     m_source = folder;
+    m_sourceLabel->setText(QDir::toNativeSeparators(folder));
     if (m_repoName->text().isEmpty())
         m_repoName->setText(QDir(folder).dirName());
     prepare();
@@ -220,14 +231,17 @@ void ShareWindow::prepare()
     const QString target = m_staging->filePath(QStringLiteral("repo"));
     const auto options = repoOptions();
     const int generation = ++m_prepareGeneration;
-    runInBackground<Result<share::CustomCodeRepo>>(
-        [source, target, options] { return share::writeCustomCodeRepo(source, target, options); },
+    startJob<share::CustomCodeRepo>(
+        m_jobs, this,
+        [source, target, options](JobContext&) {
+            return share::writeCustomCodeRepo(source, target, options);
+        },
         [this, generation](const Result<share::CustomCodeRepo>& repo) {
             if (generation != m_prepareGeneration)
                 return; // a newer preparation replaced this one
             if (!repo) {
                 m_files->clear();
-                m_status->setText(QString::fromStdString(repo.error().message));
+                m_status->setText(ui::guiErrorText(repo.error()));
                 Q_EMIT prepared(false);
                 return;
             }
@@ -279,23 +293,37 @@ void ShareWindow::startPush()
     m_pusher = std::make_shared<share::HubPusher>(m_settings, m_token);
     setBusy(true);
     m_status->setText(tr("Pushing to %1…").arg(options.repoId));
-    QPointer<ShareWindow> self(this);
+    // The pushing thread leaves its latest progress here; the job's progress signal says when to look.
+    struct Latest
+    {
+        std::mutex mutex;
+        share::PushProgress progress;
+    };
+    auto latest = std::make_shared<Latest>();
     auto pusher = m_pusher;
-    runInBackground<Result<share::PushResult>>(
-        [pusher, options, self] {
-            return pusher->push(options, [self](const share::PushProgress& p) {
-                if (!self)
-                    return;
-                QMetaObject::invokeMethod(
-                    self,
-                    [self, p] {
-                        if (self)
-                            self->onProgress(p);
-                    },
-                    Qt::QueuedConnection);
+    auto* job = new Job<share::PushResult>(
+        [pusher, options, latest](JobContext& context) {
+            return pusher->push(options, [latest, &context](const share::PushProgress& p) {
+                {
+                    std::lock_guard lock(latest->mutex);
+                    latest->progress = p;
+                }
+                context.setProgress(p.total > 0 ? double(p.done) / double(p.total) : -1.0, p.file);
             });
         },
-        [this](const Result<share::PushResult>& result) { onPushDone(result); });
+        this);
+    connect(job, &JobBase::progressChanged, this, [this, latest] {
+        share::PushProgress p;
+        {
+            std::lock_guard lock(latest->mutex);
+            p = latest->progress;
+        }
+        onProgress(p);
+    });
+    job->onFinished([this](const Result<share::PushResult>& result) { onPushDone(result); });
+    connect(job, &JobBase::finished, job, &QObject::deleteLater);
+    m_pushJob = job;
+    job->start(m_jobs);
 }
 
 void ShareWindow::onProgress(const share::PushProgress& progress)
@@ -319,7 +347,7 @@ void ShareWindow::onPushDone(const Result<share::PushResult>& result)
 {
     setBusy(false);
     if (!result) {
-        m_status->setText(QString::fromStdString(result.error().message));
+        m_status->setText(ui::guiErrorText(result.error()));
         Q_EMIT pushFinished(false, m_status->text());
         return;
     }

@@ -6,10 +6,12 @@
 // marks, shows progress per file and overall, can cancel, and ends with the commit id and URL, a copy
 // button and "open pinned at this commit".
 //
-// Building the repo, hashing and uploading run on worker threads (QThread::create); the GUI thread only
-// receives queued progress. GUI thread only.
+// Building the repo, hashing and uploading run as jobs (core/jobs) on the window's pool; the GUI thread
+// only receives coalesced progress. Closing the window cancels the push (before its commit) and
+// waits for the workers. GUI thread only.
 
 #include "hub/hub_paths.h"
+#include "jobs/job.h"
 #include "share/custom_code_repo.h"
 #include "share/hub_push.h"
 
@@ -26,7 +28,6 @@ class QLabel;
 class QLineEdit;
 class QProgressBar;
 class QPushButton;
-class QThread;
 class QTreeWidget;
 
 namespace mwb::ui {
@@ -60,7 +61,7 @@ private:
     void startPush();
     void onProgress(const share::PushProgress& progress);
     void onPushDone(const Result<share::PushResult>& result);
-    template <typename T, typename Work, typename Done> void runInBackground(Work work, Done done);
+    void chooseSourceFolder();
     void showFiles(const QList<share::RepoFile>& files);
     void setBusy(bool busy);
     QString repoId() const;
@@ -73,9 +74,11 @@ private:
     QString m_repoFolder; // the prepared custom-code repo
     std::shared_ptr<share::HubPusher> m_pusher;
     std::optional<share::PushResult> m_result;
-    QList<QPointer<QThread>> m_threads; // running workers, waited for on destruction
-    int m_prepareGeneration = 0;        // only the latest preparation's result is shown
+    QPointer<JobBase> m_pushJob;
+    int m_prepareGeneration = 0; // only the latest preparation's result is shown
 
+    QLabel* m_sourceLabel = nullptr;
+    QPushButton* m_chooseSource = nullptr;
     QComboBox* m_namespace = nullptr;
     QLineEdit* m_repoName = nullptr;
     QCheckBox* m_private = nullptr;
@@ -91,6 +94,8 @@ private:
     QLabel* m_url = nullptr;
     QPushButton* m_copy = nullptr;
     QPushButton* m_openPinned = nullptr;
+    // Last member, so it is destroyed first: it cancels the jobs and waits before the rest goes.
+    JobPool m_jobs{2};
 };
 
 } // namespace mwb::ui

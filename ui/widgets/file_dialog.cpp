@@ -1,5 +1,7 @@
 #include "widgets/file_dialog.h"
 
+#include <optional>
+
 #include <QFileDialog>
 #include <QQueue>
 
@@ -13,6 +15,12 @@ QQueue<QString>& answers()
     return queue;
 }
 
+bool& autoCancel()
+{
+    static bool on = false;
+    return on;
+}
+
 QString& lastCaptionRef()
 {
     static QString caption;
@@ -24,7 +32,7 @@ std::optional<QString> takeAnswer(const QString& caption)
 {
     lastCaptionRef() = caption;
     if (answers().isEmpty())
-        return std::nullopt;
+        return autoCancel() ? std::optional<QString>(QString()) : std::nullopt;
     return answers().dequeue();
 }
 
@@ -80,6 +88,11 @@ int FileDialog::pendingAnswers()
 void FileDialog::clearAnswers()
 {
     answers().clear();
+}
+
+void FileDialog::setAutoCancel(bool on)
+{
+    autoCancel() = on;
 }
 
 QString FileDialog::lastCaption()

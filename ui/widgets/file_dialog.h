@@ -34,6 +34,8 @@ public:
     static void answerNext(const QString& answer);
     static int pendingAnswers();
     static void clearAnswers();
+    // Tests: with nothing queued, every dialog answers "Cancel" instead of being shown.
+    static void setAutoCancel(bool on);
     // Tests: the caption of the last dialog asked for (answered or shown).
     static QString lastCaption();
 };
