@@ -1,5 +1,4 @@
 #include "main_window.h"
-#include "widgets/error_text.h"
 
 #include "classify/classify_panel.h"
 #include "config/config_document.h"
@@ -9,6 +8,7 @@
 #include "hub/hub_cache_guard.h"
 #include "hub/hub_menu.h"
 #include "model/model_panel.h"
+#include "widgets/error_text.h"
 #include "widgets/file_dialog.h"
 #include "widgets/message_box.h"
 
@@ -275,16 +275,15 @@ void MainWindow::openWithDialog()
 bool MainWindow::openFile(const QString& path)
 {
     if (auto opened = m_document->open(path); !opened) {
-        ui::MessageBox::warning(this, tr("Cannot open config"),
-                                ui::guiErrorText(opened.error()));
+        ui::MessageBox::warning(this, tr("Cannot open config"), ui::guiErrorText(opened.error()));
         statusBar()->showMessage(ui::guiErrorText(opened.error()), 8000);
         return false;
     }
     addRecentFile(m_document->filePath());
     if (hub::isInsideHubCache(m_document->filePath()))
-        statusBar()->showMessage(
-            tr("Opened %1 from the Hub cache, read-only: Save asks for a new folder").arg(m_document->filePath()),
-            8000);
+        statusBar()->showMessage(tr("Opened %1 from the Hub cache, read-only: Save asks for a new folder")
+                                     .arg(m_document->filePath()),
+                                 8000);
     else
         statusBar()->showMessage(tr("Opened %1").arg(m_document->filePath()), 4000);
     return true;
@@ -316,8 +315,7 @@ bool MainWindow::saveToFile(const QString& path)
         return false;
     }
     if (auto saved = m_document->saveAs(path); !saved) {
-        ui::MessageBox::warning(this, tr("Cannot save config"),
-                                ui::guiErrorText(saved.error()));
+        ui::MessageBox::warning(this, tr("Cannot save config"), ui::guiErrorText(saved.error()));
         return false;
     }
     addRecentFile(m_document->filePath());

@@ -6,7 +6,8 @@
 //
 // `ModelRegistry::builtin()` is created once with every model type this project implements and is
 // read-only afterwards, so any thread may read it. It is defined in model/builtin_registry.cpp, next
-// to the types it registers: registry/ itself depends on no config or model type. Registries built by hand are not synchronised.
+// to the types it registers: registry/ itself depends on no config or model type. Registries built by hand
+// are not synchronised.
 
 #include "config/config_schema.h"
 #include "error.h"

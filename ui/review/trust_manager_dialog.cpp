@@ -1,7 +1,7 @@
 #include "review/trust_manager_dialog.h"
-#include "widgets/error_text.h"
 
 #include "review/trust_store.h"
+#include "widgets/error_text.h"
 
 #include <QDialogButtonBox>
 #include <QHBoxLayout>
