@@ -3,6 +3,8 @@
 // with a warning), a cache written the way hf_hub_download writes it served offline, `mwb logout --all`,
 // and the message for Datasets and Spaces.
 
+#include "../cli_run.h"
+
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
@@ -15,14 +17,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-namespace {
+using mwbtest::Run;
 
-struct Run
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
+namespace {
 
 quint16 closedPort()
 {
@@ -79,16 +76,7 @@ class TestCacheCli : public QObject
 
     Run mwb(const QStringList& args, const QProcessEnvironment& env = {}, const QByteArray& input = {})
     {
-        QProcess p;
-        p.setProcessEnvironment(env.isEmpty() ? environment() : env);
-        p.start(QStringLiteral(MWB_CLI_PATH), args);
-        if (!p.waitForStarted(10000))
-            return {};
-        p.write(input);
-        p.closeWriteChannel();
-        p.waitForFinished(120000);
-        return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
-                QString::fromUtf8(p.readAllStandardError())};
+        return mwbtest::mwbRun(args, env.isEmpty() ? environment() : env, input);
     }
 
     QJsonObject cachedRepo(const QString& id)
