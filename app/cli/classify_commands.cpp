@@ -1,14 +1,18 @@
 // mwb classify: preprocess and classify images, or evaluate on a labelled folder (--evaluate).
 
+#include "builtin/builtin_models.h"
 #include "cli/cli_output.h"
 #include "cli/command_args.h"
 #include "cli/commands.h"
+#include "explain/grad_cam.h"
 #include "inference/classifier.h"
 #include "inference/classify_export.h"
 #include "inference/evaluation.h"
 #include "inference/image_files.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <limits>
 #include <optional>
@@ -23,8 +27,9 @@ namespace {
 
 using json = nlohmann::json;
 
-const char* kUsage = "mwb classify MODEL IMAGE_OR_DIR... [--top-k K] [--json] [--csv FILE] "
-                     "[--dump-input FILE.safetensors] [--batch-size N] [--evaluate]";
+const char* kUsage =
+    "mwb classify MODEL IMAGE_OR_DIR... [--top-k K] [--json] [--csv FILE] "
+    "[--dump-input FILE.safetensors] [--batch-size N] [--evaluate] [--cam DIR [--cam-class K]]";
 
 struct ClassifyArgs
 {
@@ -35,6 +40,8 @@ struct ClassifyArgs
     bool evaluate = false;
     std::optional<std::string> csvPath;
     std::optional<std::string> dumpPath;
+    std::optional<std::string> camDir; // Grad-CAM overlays (PNG) of the top class, or of camClass
+    std::optional<int> camClass;
 };
 
 Result<int> positiveInteger(const std::string& option, const std::optional<std::string>& text, int fallback)
@@ -61,7 +68,9 @@ Result<ClassifyArgs> parseArgs(const Args& argv)
     auto batch = args.takeOption({"--batch-size"});
     auto csv = args.takeOption({"--csv"});
     auto dump = args.takeOption({"--dump-input"});
-    for (const auto* option : {&topK, &batch, &csv, &dump}) {
+    auto cam = args.takeOption({"--cam"});
+    auto camClass = args.takeOption({"--cam-class"});
+    for (const auto* option : {&topK, &batch, &csv, &dump, &cam, &camClass}) {
         if (!*option)
             return std::unexpected(option->error());
     }
@@ -83,14 +92,28 @@ Result<ClassifyArgs> parseArgs(const Args& argv)
     parsed.inputs.assign(positional->begin() + 1, positional->end());
     parsed.options.topK = *k;
     parsed.options.batchSize = *batchSize;
-    parsed.options.keepPixelValues = dump->has_value();
+    parsed.options.keepPixelValues = dump->has_value() || cam->has_value();
+    parsed.options.keepModelInput = cam->has_value();
+    parsed.camDir = *cam;
+    if (*camClass) {
+        const bool digits = !(*camClass)->empty() &&
+                            std::ranges::all_of(**camClass, [](char c) { return c >= '0' && c <= '9'; });
+        if (!digits || (*camClass)->size() > 6)
+            return fail(ErrorKind::InvalidInput,
+                        "--cam-class " + **camClass + ": expected a class index (0, 1, ...)");
+        parsed.camClass = std::atoi((*camClass)->c_str());
+    }
     parsed.csvPath = *csv;
     parsed.dumpPath = *dump;
     return parsed;
 }
 
-Result<Classifier> openClassifier(const std::string& model)
+Result<Classifier> openClassifier(const std::string& spec)
 {
+    auto resolved = resolveBuiltinModel(spec); // builtin:NAME -> the shipped folder
+    if (!resolved)
+        return std::unexpected(resolved.error());
+    const std::string model = resolved->string();
     std::error_code error;
     if (!std::filesystem::is_directory(model, error)) {
         if (!std::filesystem::exists(model, error))
@@ -210,6 +233,35 @@ int runEvaluation(const Classifier& classifier, const ClassifyArgs& args)
     return kExitOk;
 }
 
+// --cam DIR: one PNG per image, the Grad-CAM heat map over the image the model saw.
+Result<void>
+writeCams(const Classifier& classifier, const std::vector<ClassifyResult>& results, const ClassifyArgs& args)
+{
+    std::error_code error;
+    std::filesystem::create_directories(*args.camDir, error);
+    if (error)
+        return fail(ErrorKind::Io, *args.camDir + ": cannot create the folder: " + error.message());
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        const ClassifyResult& r = results[i];
+        if (!r.ok())
+            continue;
+        PreprocessedImage input{r.channels, r.height, r.width, r.pixelValues, r.modelInput};
+        GradCamOptions options;
+        options.classIndex = args.camClass;
+        auto cam = gradCam(classifier.model(), input, options);
+        if (!cam)
+            return fail(cam.error().kind, r.image + ": " + cam.error().message);
+        const std::string stem = std::to_string(i) + "_" + std::filesystem::path(r.image).stem().string();
+        const std::filesystem::path out = std::filesystem::path(*args.camDir) / (stem + ".cam.png");
+        if (auto written = writePng(out, overlayHeatMap(r.modelInput, *cam, 0.5)); !written)
+            return written;
+        if (!args.asJson)
+            printLine("cam: " + out.string() + " (class " + std::to_string(cam->classIndex) + ", layer" +
+                      std::to_string(cam->stage) + ")");
+    }
+    return {};
+}
+
 int classify(const Args& argv)
 {
     auto args = parseArgs(argv);
@@ -238,6 +290,10 @@ int classify(const Args& argv)
         }
     }
     int exitCode = kExitOk;
+    if (args->camDir) {
+        if (auto written = writeCams(*classifier, run.results, *args); !written)
+            exitCode = reportError(written.error());
+    }
     if (args->csvPath) {
         if (auto written = writeResultsCsv(QString::fromStdString(*args->csvPath), run.results); !written)
             exitCode = reportError(written.error());

@@ -30,5 +30,6 @@ void addHubCommands(std::vector<Command>& commands);
 void addReviewCommands(std::vector<Command>& commands);
 void addPushCommands(std::vector<Command>& commands);
 void addCacheCommands(std::vector<Command>& commands);
+void addTrainCommands(std::vector<Command>& commands);
 
 } // namespace mwb::cli

@@ -21,6 +21,7 @@ const std::vector<Command>& allCommands()
         addReviewCommands(all);
         addPushCommands(all);
         addCacheCommands(all);
+        addTrainCommands(all);
         return all;
     }();
     return commands;
