@@ -10,7 +10,7 @@ packages=(
   clang clang-format libclang-rt-14-dev
   # libraries
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-httpserver-dev libqt6opengl6-dev libgl-dev
-  libtorch-dev
+  libtorch-dev libdnnl-dev
   libopencv-dev
   nlohmann-json3-dev
   # test references and fixtures (PyTorch, torchvision, Pillow, Fashion-MNIST)

@@ -4,6 +4,7 @@
 #include "cli/cli_output.h"
 #include "cli/command_args.h"
 #include "cli/commands.h"
+#include "cli/engine_args.h"
 #include "explain/grad_cam.h"
 #include "inference/classifier.h"
 #include "inference/classify_export.h"
@@ -27,15 +28,16 @@ namespace {
 
 using json = nlohmann::json;
 
-const char* kUsage =
-    "mwb classify MODEL IMAGE_OR_DIR... [--top-k K] [--json] [--csv FILE] "
-    "[--dump-input FILE.safetensors] [--batch-size N] [--evaluate] [--cam DIR [--cam-class K]]";
+const char* kUsage = "mwb classify MODEL IMAGE_OR_DIR... [--top-k K] [--json] [--csv FILE] "
+                     "[--dump-input FILE.safetensors] [--batch-size N] [--evaluate] [--precision exact|fast] "
+                     "[--threads N] [--cam DIR [--cam-class K]]";
 
 struct ClassifyArgs
 {
     std::string model;
     std::vector<std::filesystem::path> inputs;
     ClassifyOptions options;
+    EngineOptions engine;
     bool asJson = false;
     bool evaluate = false;
     std::optional<std::string> csvPath;
@@ -64,6 +66,10 @@ Result<ClassifyArgs> parseArgs(const Args& argv)
     ClassifyArgs parsed;
     parsed.asJson = args.takeFlag("--json");
     parsed.evaluate = args.takeFlag("--evaluate");
+    auto engine = takeEngineOptions(args);
+    if (!engine)
+        return std::unexpected(engine.error());
+    parsed.engine = *engine;
     auto topK = args.takeOption({"--top-k"});
     auto batch = args.takeOption({"--batch-size"});
     auto csv = args.takeOption({"--csv"});
@@ -108,7 +114,7 @@ Result<ClassifyArgs> parseArgs(const Args& argv)
     return parsed;
 }
 
-Result<Classifier> openClassifier(const std::string& spec)
+Result<Classifier> openClassifier(const std::string& spec, const EngineOptions& engine)
 {
     auto resolved = resolveBuiltinModel(spec); // builtin:NAME -> the shipped folder
     if (!resolved)
@@ -123,7 +129,7 @@ Result<Classifier> openClassifier(const std::string& spec)
         return fail(ErrorKind::InvalidInput,
                     model + ": MODEL must be a pretrained folder (config.json and weights)");
     }
-    return Classifier::fromPretrained(model);
+    return Classifier::fromPretrained(model, engine);
 }
 
 std::string scoreText(float score)
@@ -148,19 +154,6 @@ void printResultText(const ClassifyResult& result)
 
 // The stderr line for failed images, of the worst failure's kind: an image refused for safety (a
 // decompression bomb) exits 3, a corrupt one 2, an unreadable one 1.
-Error imageFailure(const std::vector<ClassifyResult>& results, std::size_t failed)
-{
-    auto rank = [](ErrorKind kind) {
-        return kind == ErrorKind::Unsafe ? 3 : kind == ErrorKind::InvalidInput ? 2 : 1;
-    };
-    const ClassifyResult* worst = nullptr;
-    for (const ClassifyResult& r : results)
-        if (!r.ok() && (!worst || rank(r.error->kind) > rank(worst->error->kind)))
-            worst = &r;
-    return {worst->error->kind, std::to_string(failed) + " of " + std::to_string(results.size()) +
-                                    " images failed: " + worst->error->message};
-}
-
 std::vector<ImageSource> sourcesFor(const std::vector<std::filesystem::path>& files)
 {
     std::vector<ImageSource> sources;
@@ -271,7 +264,7 @@ int classify(const Args& argv)
     auto files = collectImageFiles(args->inputs);
     if (!files)
         return reportError(files.error());
-    auto classifier = openClassifier(args->model);
+    auto classifier = openClassifier(args->model, args->engine);
     if (!classifier)
         return reportError(classifier.error());
     if (args->evaluate)
@@ -279,16 +272,30 @@ int classify(const Args& argv)
     if (files->empty())
         return reportError({ErrorKind::InvalidInput, "no image files found in the given folders"});
 
-    const ClassifyRun run = classifier->classify(sourcesFor(*files), args->options);
-    if (args->asJson) {
-        printJson(resultsToJson(run.results));
-    } else {
-        for (std::size_t i = 0; i < run.results.size(); ++i) {
-            if (i > 0)
-                printLine("");
-            printResultText(run.results[i]);
+    // Text goes out as each batch is done and, unless an export needs them, results are not kept:
+    // a folder of any size runs in bounded memory.
+    ClassifyOptions options = args->options;
+    options.keepResults = args->asJson || args->csvPath || args->dumpPath || args->camDir;
+    std::size_t failed = 0;
+    std::optional<Error> worst; // the failure that decides the exit code (unsafe > invalid > I/O)
+    const auto rank = [](ErrorKind kind) {
+        return kind == ErrorKind::Unsafe ? 3 : kind == ErrorKind::InvalidInput ? 2 : 1;
+    };
+    const auto report = [&](std::size_t index, const ClassifyResult& result) {
+        if (!result.ok()) {
+            ++failed;
+            if (!worst || rank(result.error->kind) > rank(worst->kind))
+                worst = *result.error;
         }
-    }
+        if (args->asJson)
+            return;
+        if (index > 0)
+            printLine("");
+        printResultText(result);
+    };
+    const ClassifyRun run = classifier->classify(sourcesFor(*files), options, nullptr, report);
+    if (args->asJson)
+        printJson(resultsToJson(run.results));
     int exitCode = kExitOk;
     if (args->camDir) {
         if (auto written = writeCams(*classifier, run.results, *args); !written)
@@ -302,9 +309,9 @@ int classify(const Args& argv)
         if (auto written = writePixelValues(QString::fromStdString(*args->dumpPath), run.results); !written)
             exitCode = reportError(written.error());
     }
-    const auto failed = std::ranges::count_if(run.results, [](const ClassifyResult& r) { return !r.ok(); });
     if (failed > 0 && exitCode == kExitOk)
-        exitCode = reportError(imageFailure(run.results, std::size_t(failed)));
+        exitCode = reportError({worst->kind, std::to_string(failed) + " of " + std::to_string(run.handled) +
+                                                 " images failed: " + worst->message});
     return exitCode;
 }
 

@@ -26,6 +26,7 @@ void addConfigCommands(std::vector<Command>& commands);
 void addModelCommands(std::vector<Command>& commands);
 void addWeightsCommands(std::vector<Command>& commands);
 void addClassifyCommands(std::vector<Command>& commands);
+void addBenchCommands(std::vector<Command>& commands);
 void addHubCommands(std::vector<Command>& commands);
 void addReviewCommands(std::vector<Command>& commands);
 void addPushCommands(std::vector<Command>& commands);

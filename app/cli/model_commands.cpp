@@ -3,6 +3,7 @@
 #include "cli/cli_output.h"
 #include "cli/command_args.h"
 #include "cli/commands.h"
+#include "cli/engine_args.h"
 #include "config/config_io.h"
 #include "model/model.h"
 
@@ -102,7 +103,7 @@ void addModelCommands(std::vector<Command>& commands)
                         "stages, output shapes, parameters, MACs", modelSummary});
     commands.push_back({"weights import", "mwb weights import MODEL --from FILE [--non-strict] -o DIR",
                         "load weights into a model, print the load report, save the result", weightsImport});
-    commands.push_back({"forward", "mwb forward MODEL --input IN.safetensors --output OUT.safetensors",
+    commands.push_back({"forward", "mwb forward MODEL --input IN.safetensors --output OUT.safetensors [--precision exact|fast] [--threads N]",
                         "run the model on pixel_values; write logits and features", forward});
 }
 
@@ -309,8 +310,12 @@ int weightsImport(const Args& argv)
 
 int forward(const Args& argv)
 {
-    const std::string usage = "usage: mwb forward MODEL --input IN.safetensors --output OUT.safetensors";
+    const std::string usage = "usage: mwb forward MODEL --input IN.safetensors --output OUT.safetensors "
+                              "[--precision exact|fast] [--threads N]";
     CommandArgs args(argv);
+    auto engine = takeEngineOptions(args);
+    if (!engine)
+        return reportError(engine.error());
     auto input = args.takeOption({"--input"});
     auto output = args.takeOption({"--output", "-o"});
     if (!input)
@@ -338,9 +343,7 @@ int forward(const Args& argv)
     auto model = openModel(positional->front(), /*withWeights=*/true);
     if (!model)
         return reportError(model.error());
-    if (auto done =
-            (*model)->forwardSafetensors(QString::fromStdString(**input), QString::fromStdString(**output));
-        !done)
+    if (auto done = forwardSafetensorsFile(**model, *engine, **input, **output); !done)
         return reportError(done.error());
     printLine("wrote logits and features to " + **output);
     return kExitOk;

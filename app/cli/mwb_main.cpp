@@ -17,6 +17,7 @@ const std::vector<Command>& allCommands()
         addModelCommands(all);
         addWeightsCommands(all);
         addClassifyCommands(all);
+        addBenchCommands(all);
         addHubCommands(all);
         addReviewCommands(all);
         addPushCommands(all);

@@ -4,12 +4,14 @@
 #include "inference/classifier.h"
 
 #include "imaging/preprocess.h"
+#include "inference/engine/engine_internal.h"
 #include "model/model.h"
 #include "model/model_internal.h"
 #include "weights/weight_reader.h"
 
 #include <algorithm>
 #include <cstring>
+#include <future>
 #include <map>
 #include <tuple>
 
@@ -68,7 +70,8 @@ std::vector<Prediction> topPredictions(const at::Tensor& logits,
 
 } // namespace
 
-Result<Classifier> Classifier::create(std::shared_ptr<const Model> model, PreprocessRecipe recipe)
+Result<Classifier>
+Classifier::create(std::shared_ptr<const Model> model, PreprocessRecipe recipe, const EngineOptions& engine)
 {
     if (!model)
         return fail(ErrorKind::InvalidInput, "no model to classify with");
@@ -79,15 +82,20 @@ Result<Classifier> Classifier::create(std::shared_ptr<const Model> model, Prepro
                     "the model has no classifier (num_classes is 0): it outputs pooled features, not class "
                     "scores; set num_classes and load a classification head to classify images");
     }
+    auto built = InferenceEngine::build(*model, engine);
+    if (!built)
+        return std::unexpected(built.error());
     Classifier classifier;
     classifier.m_model = std::move(model);
+    classifier.m_engine = std::move(*built);
     classifier.m_recipe = std::move(recipe);
     classifier.m_labels = classLabels(config, numClasses);
     classifier.m_scoreFunction = scoreFunctionFor(config);
     return classifier;
 }
 
-Result<Classifier> Classifier::fromPretrained(const std::filesystem::path& folder)
+Result<Classifier> Classifier::fromPretrained(const std::filesystem::path& folder,
+                                              const EngineOptions& engine)
 {
     auto model = Model::fromPretrained(QString::fromStdString(folder.string()));
     if (!model)
@@ -95,8 +103,15 @@ Result<Classifier> Classifier::fromPretrained(const std::filesystem::path& folde
     auto recipe = loadPreprocessRecipe(folder);
     if (!recipe)
         return std::unexpected(recipe.error());
-    return create(std::shared_ptr<const Model>(std::move(*model)), std::move(*recipe));
+    return create(std::shared_ptr<const Model>(std::move(*model)), std::move(*recipe), engine);
 }
+
+namespace {
+
+// One batch's decoded images (an error in place of an image that failed).
+using PreparedBatch = std::vector<Result<PreprocessedImage>>;
+
+} // namespace
 
 ClassifyRun Classifier::classify(const std::vector<ImageSource>& images,
                                  const ClassifyOptions& options,
@@ -107,28 +122,57 @@ ClassifyRun Classifier::classify(const std::vector<ImageSource>& images,
     const auto cancelled = [cancel] { return cancel && cancel->load(std::memory_order_relaxed); };
     const int k = std::clamp(options.topK, 1, static_cast<int>(m_labels.size()));
     const std::size_t batchSize = static_cast<std::size_t>(std::max(options.batchSize, 1));
+    const std::size_t batches = (images.size() + batchSize - 1) / batchSize;
+
+    // Decodes batch `b`. On the prefetch thread it runs serially (one thread beside the engine's);
+    // otherwise on this thread's OpenMP team (the engine's thread count).
+    const auto decode = [&](std::size_t b, bool parallel) {
+        const std::size_t start = b * batchSize;
+        const std::size_t count = std::min(batchSize, images.size() - start);
+        std::vector<std::optional<Result<PreprocessedImage>>> slots(count);
+        const auto work = [&](std::int64_t begin, std::int64_t end) {
+            for (std::int64_t i = begin; i < end && !cancelled(); ++i)
+                slots[static_cast<std::size_t>(i)] =
+                    preprocessSource(images[start + static_cast<std::size_t>(i)], m_recipe);
+        };
+        if (parallel)
+            at::parallel_for(0, static_cast<std::int64_t>(count), 1, work);
+        else
+            work(0, static_cast<std::int64_t>(count));
+        PreparedBatch batch;
+        batch.reserve(count);
+        for (auto& slot : slots) {
+            if (slot)
+                batch.push_back(std::move(*slot));
+            else
+                batch.push_back(fail(ErrorKind::Cancelled, "cancelled"));
+        }
+        return batch;
+    };
 
     ClassifyRun run;
-    run.results.reserve(images.size());
-    for (std::size_t start = 0; start < images.size() && !run.cancelled; start += batchSize) {
-        const std::size_t count = std::min(batchSize, images.size() - start);
-        std::vector<std::optional<Result<PreprocessedImage>>> prepared(count);
-        // Images are independent and the preprocessing functions reentrant: decode them in parallel.
-        at::parallel_for(0, static_cast<std::int64_t>(count), 1, [&](std::int64_t begin, std::int64_t end) {
-            for (std::int64_t i = begin; i < end && !cancelled(); ++i)
-                prepared[static_cast<std::size_t>(i)] = preprocessSource(images[start + i], m_recipe);
-        });
+    if (options.keepResults)
+        run.results.reserve(images.size());
+    std::future<PreparedBatch> next;
+    if (options.overlapDecode && batches > 0)
+        next = std::async(std::launch::async, decode, 0, false);
+    for (std::size_t b = 0; b < batches && !run.cancelled; ++b) {
+        const std::size_t start = b * batchSize;
+        PreparedBatch prepared = options.overlapDecode ? next.get() : decode(b, true);
+        if (options.overlapDecode && b + 1 < batches && !cancelled())
+            next = std::async(std::launch::async, decode, b + 1, false);
         if (cancelled()) {
             run.cancelled = true;
             break;
         }
+        const std::size_t count = prepared.size();
 
         std::vector<ClassifyResult> batch(count);
         std::map<Shape, std::vector<std::size_t>> byShape; // a batch tensor needs one shape
         for (std::size_t i = 0; i < count; ++i) {
             ClassifyResult& result = batch[i];
             result.image = images[start + i].name;
-            Result<PreprocessedImage>& image = *prepared[i];
+            Result<PreprocessedImage>& image = prepared[i];
             if (!image) {
                 result.error = image.error();
                 continue;
@@ -141,10 +185,10 @@ ClassifyRun Classifier::classify(const std::vector<ImageSource>& images,
         for (const auto& [shape, members] : byShape) {
             std::vector<const PreprocessedImage*> group;
             for (std::size_t i : members)
-                group.push_back(&**prepared[i]);
+                group.push_back(&*prepared[i]);
             Result<ForwardOutputs> outputs = [&]() -> Result<ForwardOutputs> {
                 try {
-                    return runForward(*m_model, stackImages(group));
+                    return engineForward(*m_engine, stackImages(group), false);
                 } catch (const std::exception& e) {
                     return fail(ErrorKind::InvalidInput, e.what());
                 }
@@ -164,7 +208,7 @@ ClassifyRun Classifier::classify(const std::vector<ImageSource>& images,
         }
         for (std::size_t i = 0; i < count; ++i) {
             if (batch[i].ok()) {
-                PreprocessedImage& image = **prepared[i];
+                PreprocessedImage& image = *prepared[i];
                 if (options.keepModelInput)
                     batch[i].modelInput = std::move(image.modelInput);
                 if (options.keepPixelValues)
@@ -172,9 +216,13 @@ ClassifyRun Classifier::classify(const std::vector<ImageSource>& images,
             }
             if (progress)
                 progress(start + i, batch[i]);
-            run.results.push_back(std::move(batch[i]));
+            ++run.handled;
+            if (options.keepResults)
+                run.results.push_back(std::move(batch[i]));
         }
     }
+    if (next.valid())
+        next.wait(); // the prefetch reads `images`: let it end before returning
     return run;
 }
 

@@ -4,9 +4,14 @@
 // the model in batches, and turn logits into the top-k labelled scores. Torch-free: ui/ and app/ may
 // include this header.
 //
-// Ownership and threads: a Classifier shares its Model (std::shared_ptr) and copies its recipe, so
-// copies are cheap. classify() is slow: call it on a worker thread (it opens c10::InferenceMode in the
-// calling thread). A Model is not synchronised, so run one classify() at a time per model. The
+// The forward pass runs on an InferenceEngine built from the model when the classifier is created
+// (exact float32 unless the options ask for fast bfloat16; all physical cores unless told otherwise).
+// While one batch runs through the engine, the next batch is decoded and preprocessed on one more
+// thread, so decoding overlaps the forward pass.
+//
+// Ownership and threads: a Classifier shares its Model and its engine (std::shared_ptr) and copies its
+// recipe, so copies are cheap. classify() is slow: call it on a worker thread (it opens
+// c10::InferenceMode in the calling thread). Runs on one engine are serialised by the engine. The
 // progress callback runs on the calling (worker) thread; ClassifyJob (classify_job.h) turns it into Qt
 // signals on the GUI thread.
 //
@@ -16,6 +21,7 @@
 #include "error.h"
 #include "imaging/image_buffer.h"
 #include "imaging/preprocess_recipe.h"
+#include "inference/engine/inference_engine.h"
 
 #include <atomic>
 #include <cstdint>
@@ -80,6 +86,12 @@ struct ClassifyOptions
     int batchSize = 8; // images per forward pass (at least 1)
     bool keepModelInput = false;
     bool keepPixelValues = false;
+    // When false, ClassifyRun::results stays empty and results only reach the progress callback: a
+    // run over any number of images then holds only a few batches (streaming).
+    bool keepResults = true;
+    // Decode the next batch on its own thread while the current one runs through the engine. When
+    // false, a batch is decoded on the engine's threads, then run.
+    bool overlapDecode = true;
 };
 
 struct ClassifyRun
@@ -87,6 +99,7 @@ struct ClassifyRun
     // One result per image, in input order, for the images handled before a cancel (all of them
     // when not cancelled).
     std::vector<ClassifyResult> results;
+    std::size_t handled = 0; // images handled (results.size() when keepResults)
     bool cancelled = false;
 };
 
@@ -94,15 +107,19 @@ class Classifier
 {
 public:
     // `model` must not be null. Fails (InvalidInput) when its num_classes is 0 (no classifier).
-    static Result<Classifier> create(std::shared_ptr<const Model> model, PreprocessRecipe recipe);
+    // Builds the inference engine with `engine` (fails as InferenceEngine::build does).
+    static Result<Classifier>
+    create(std::shared_ptr<const Model> model, PreprocessRecipe recipe, const EngineOptions& engine = {});
     // A pretrained folder: its model (weights loaded strictly) and its preprocessing recipe.
-    static Result<Classifier> fromPretrained(const std::filesystem::path& folder);
+    static Result<Classifier> fromPretrained(const std::filesystem::path& folder,
+                                             const EngineOptions& engine = {});
 
     const Model& model() const { return *m_model; }
     std::shared_ptr<const Model> sharedModel() const { return m_model; }
     const PreprocessRecipe& recipe() const { return m_recipe; }
     const std::vector<std::string>& labels() const { return m_labels; } // one per class
     ScoreFunction scoreFunction() const { return m_scoreFunction; }
+    InferenceEngine& engine() const { return *m_engine; } // synchronised internally
 
     // Called once per image, in input order, as soon as its batch is done.
     using Progress = std::function<void(std::size_t index, const ClassifyResult& result)>;
@@ -118,6 +135,7 @@ private:
     Classifier() = default;
 
     std::shared_ptr<const Model> m_model;
+    std::shared_ptr<InferenceEngine> m_engine;
     PreprocessRecipe m_recipe;
     std::vector<std::string> m_labels;
     ScoreFunction m_scoreFunction = ScoreFunction::Softmax;

@@ -15,6 +15,9 @@ Writes into OUTDIR:
   expected.json    per image: path (relative to OUTDIR), class index, PyTorch's logits (eval mode)
   resized_pixel_values.f32   (N, 1, 32, 32) float32, what transformers' pipeline feeds
                              resnet_resized for the images of expected.json, in its order
+  agreement_pixel_values.f32 (2000, 1, 28, 28) float32: the first 2000 test-set images as resnet's
+                             preprocessor makes them, for exact-versus-fast agreement
+  agreement_labels.u8        their 2000 class indices
 The network is torchvision's ResNet with BasicBlock (its state_dict keys are timm's), trained for a
 few seconds on the Fashion-MNIST training set so that evaluation numbers mean something. Skips the
 work when OUTDIR/stamp matches this script.
@@ -165,6 +168,8 @@ def main():
                                                                            reducing_gap=None))
                         for rel, _, _ in entries])
     normalize(resized).numpy().astype("<f4").tofile(os.path.join(out, "resized_pixel_values.f32"))
+    normalize(test_images[:2000]).numpy().astype("<f4").tofile(os.path.join(out, "agreement_pixel_values.f32"))
+    test_labels[:2000].astype(np.uint8).tofile(os.path.join(out, "agreement_labels.u8"))
     write_json(os.path.join(out, "expected.json"), {
         "labels": LABELS,
         "images": [{"path": rel, "class_index": c, "logits": [float(v) for v in logits[i]]}
