@@ -5,11 +5,13 @@
 #include "cli/command_args.h"
 #include "cli/commands.h"
 #include "cli/engine_args.h"
+#include "cli/open_args.h"
 #include "explain/grad_cam.h"
 #include "inference/classifier.h"
 #include "inference/classify_export.h"
 #include "inference/evaluation.h"
 #include "inference/image_files.h"
+#include "open/open_model.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -114,22 +116,13 @@ Result<ClassifyArgs> parseArgs(const Args& argv)
     return parsed;
 }
 
-Result<Classifier> openClassifier(const std::string& spec, const EngineOptions& engine)
+// MODEL in any form openModel takes (builtin:NAME too); the labels and the recipe come with it.
+Result<Classifier> openClassifier(const std::string& model, const EngineOptions& engine)
 {
-    auto resolved = resolveBuiltinModel(spec); // builtin:NAME -> the shipped folder
-    if (!resolved)
-        return std::unexpected(resolved.error());
-    const std::string model = resolved->string();
-    std::error_code error;
-    if (!std::filesystem::is_directory(model, error)) {
-        if (!std::filesystem::exists(model, error))
-            return fail(ErrorKind::InvalidInput,
-                        model + ": no such local folder (MODEL is a pretrained folder; for a Hub model, run "
-                                "`mwb hub download REPO` and pass the snapshot folder)");
-        return fail(ErrorKind::InvalidInput,
-                    model + ": MODEL must be a pretrained folder (config.json and weights)");
-    }
-    return Classifier::fromPretrained(model, engine);
+    auto opened = openModel(model, openOptions(WeightsPolicy::Required));
+    if (!opened)
+        return std::unexpected(opened.error());
+    return Classifier::create(opened->model, opened->recipe, engine);
 }
 
 std::string scoreText(float score)

@@ -4,6 +4,7 @@
 #include "cli/command_args.h"
 #include "cli/commands.h"
 #include "config/config_io.h"
+#include "model/model_source.h"
 #include "registry/model_registry.h"
 #include "util/json_parse.h"
 
@@ -75,13 +76,27 @@ int reportProblems(const std::string& source, const std::vector<FieldProblem>& p
                                                      (problems.size() == 1 ? " problem)" : " problems)")});
 }
 
-// Reads and validates a config; on failure reports and returns the exit code.
+// Reads and validates a config; on failure reports and returns the exit code. The two model_type
+// "resnet" families, timm's configs (with `architecture`) and TimmWrapper configs are told apart by
+// their fields; a config of another format is translated to the internal ResNet's fields, and a field
+// with no equivalent is reported as a problem.
 struct LoadedConfig
 {
-    json doc;
+    json doc; // the tutorial's fields (translated when the file is of another format)
     const ConfigSchema* schema = nullptr;
     std::string source;
+    SourceFormat format = SourceFormat::Tutorial;
+    std::string evidence;
+    std::string architecture;
 };
+
+FieldProblem problemOf(const Error& error)
+{
+    const auto colon = error.message.find(": ");
+    if (colon == std::string::npos || error.message.find(' ') < colon)
+        return {"config", error.message};
+    return {error.message.substr(0, colon), error.message.substr(colon + 2)};
+}
 
 std::variant<LoadedConfig, int> loadValidConfig(const std::string& pathArg, bool asJson)
 {
@@ -90,15 +105,20 @@ std::variant<LoadedConfig, int> loadValidConfig(const std::string& pathArg, bool
     if (!doc)
         return reportError(doc.error());
     const std::string source = path.toStdString();
-    auto schema = ModelRegistry::builtin().schemaForConfig(*doc);
+    auto translated = modelSourceFromConfig(*doc);
+    if (!translated)
+        return reportProblems(source, {problemOf(translated.error())}, asJson);
+    auto schema = ModelRegistry::builtin().schemaForConfig(translated->config);
     if (!schema) {
         const auto colon = schema.error().message.find(": ");
         return reportProblems(source, {{"model_type", schema.error().message.substr(colon + 2)}}, asJson);
     }
-    const auto problems = validateConfig(*doc, **schema);
+    const auto problems = validateConfig(translated->config, **schema);
     if (!problems.empty())
         return reportProblems(source, problems, asJson);
-    return LoadedConfig{std::move(*doc), *schema, source};
+    return LoadedConfig{
+        std::move(translated->config), *schema, source, translated->format, translated->evidence,
+        translated->architecture};
 }
 
 int configNew(const Args& args);
@@ -176,10 +196,19 @@ int configValidate(const Args& argv)
     if (const int* code = std::get_if<int>(&loaded))
         return *code;
     const auto& config = std::get<LoadedConfig>(loaded);
-    if (asJson)
-        printJson({{"path", config.source}, {"valid", true}, {"problems", json::array()}});
-    else
-        printLine(config.source + ": valid " + config.schema->modelType + " config");
+    if (asJson) {
+        printJson({{"path", config.source},
+                   {"valid", true},
+                   {"problems", json::array()},
+                   {"format", sourceFormatId(config.format)},
+                   {"format_name", sourceFormatName(config.format)},
+                   {"evidence", config.evidence},
+                   {"architecture", config.architecture}});
+    } else {
+        printLine(config.source + ": valid " + config.schema->modelType +
+                  " config: " + sourceFormatName(config.format) + " (" + config.evidence + ")" +
+                  (config.architecture.empty() ? "" : ", architecture " + config.architecture));
+    }
     return kExitOk;
 }
 
@@ -201,6 +230,9 @@ int configShow(const Args& argv)
         return kExitOk;
     }
     printLine("model_type: " + config.schema->modelType + "  (" + config.source + ")");
+    if (config.format != SourceFormat::Tutorial)
+        printLine("format: " + sourceFormatName(config.format) +
+                  ", shown as the equivalent ResnetConfig fields");
     for (const FieldSpec& spec : config.schema->fields) {
         const bool isDefault = !config.doc.contains(spec.name);
         printLine("  " + spec.name + std::string(16 - std::min<size_t>(15, spec.name.size()), ' ') +

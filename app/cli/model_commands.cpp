@@ -3,9 +3,12 @@
 #include "cli/cli_output.h"
 #include "cli/command_args.h"
 #include "cli/commands.h"
+#include "cli/open_args.h"
 #include "cli/engine_args.h"
 #include "config/config_io.h"
 #include "model/model.h"
+#include "open/open_model.h"
+#include "share/custom_code_repo.h"
 
 #include <cstdio>
 #include <map>
@@ -26,41 +29,19 @@ int modelInit(const Args& args);
 int modelSummary(const Args& args);
 int weightsImport(const Args& args);
 int forward(const Args& args);
+int modelFromWeights(const Args& args);
+int modelConvert(const Args& args);
 
-bool hasWeights(const QDir& dir)
+// MODEL as every model command takes it (a folder in any supported format, a weight file, a config
+// file for fresh weights, REPO[@REVISION], builtin:NAME), opened by the one core use case.
+Result<std::shared_ptr<Model>> openModelArg(const std::string& argument, WeightsPolicy weights)
 {
-    for (const char* name : {"model.safetensors", "model.safetensors.index.json", "pytorch_model.bin",
-                             "pytorch_model.bin.index.json"}) {
-        if (dir.exists(QString::fromLatin1(name)))
-            return true;
-    }
-    return false;
-}
-
-// MODEL as the commands take it: a pretrained folder (its weights loaded when `withWeights` and it has
-// any), or a config file / config-only folder (fresh weights). REPO@REV is for the Hub commands.
-Result<std::unique_ptr<Model>> openModel(const std::string& argument, bool withWeights)
-{
-    const QString path = QString::fromStdString(argument);
-    const QFileInfo info(path);
-    if (!info.exists()) {
-        if (argument.find('@') != std::string::npos || std::ranges::count(argument, '/') == 1) {
-            return fail(
-                ErrorKind::InvalidInput,
-                argument + ": no such local folder; Hub models (REPO[@REVISION]) are not supported by this "
-                           "command yet: download with `mwb hub download REPO` and pass the snapshot folder");
-        }
-        return fail(ErrorKind::InvalidInput, argument + ": no such file or folder");
-    }
-    if (info.isDir() && withWeights && hasWeights(QDir(path)))
-        return Model::fromPretrained(path);
-    auto config = readConfigFile(configFilePath(path));
-    if (!config)
-        return std::unexpected(config.error());
-    auto model = Model::fromConfig(*config);
-    if (!model)
-        return fail(model.error().kind, configFilePath(path).toStdString() + ": " + model.error().message);
-    return model;
+    auto opened = mwb::openModel(argument, openOptions(weights));
+    if (!opened)
+        return std::unexpected(opened.error());
+    for (const std::string& note : opened->notes)
+        printLine("note: " + note);
+    return opened->model;
 }
 
 std::string grouped(std::uint64_t n)
@@ -105,6 +86,17 @@ void addModelCommands(std::vector<Command>& commands)
                         "load weights into a model, print the load report, save the result", weightsImport});
     commands.push_back({"forward", "mwb forward MODEL --input IN.safetensors --output OUT.safetensors [--precision exact|fast] [--threads N]",
                         "run the model on pixel_values; write logits and features", forward});
+    commands.push_back(
+        {"model from-weights", "mwb model from-weights FILE -o DIR",
+         "a pretrained folder in the app's format from a bare state_dict (architecture inferred "
+         "from names and shapes)",
+         modelFromWeights});
+    commands.push_back(
+        {"model convert",
+         "mwb model convert MODEL -o DIR [--repo-id ID] [--auto-class CLASS]... [--overwrite]",
+         "save any model the app opens (timm, transformers, state_dict, ...) as the tutorial's "
+         "custom-code repo with its labels and preprocessing, ready for `mwb push`",
+         modelConvert});
 }
 
 namespace {
@@ -137,7 +129,7 @@ int modelInit(const Args& argv)
     if (!*output)
         return reportError({ErrorKind::InvalidInput, "-o DIR is required; " + usage});
 
-    auto model = openModel(positional->front(), /*withWeights=*/false);
+    auto model = openModelArg(positional->front(), WeightsPolicy::ConfigOnly);
     if (!model)
         return reportError(model.error());
     if (*seed) {
@@ -225,7 +217,7 @@ int modelSummary(const Args& argv)
             return reportError(parsed.error());
         hw = *parsed;
     }
-    auto model = openModel(positional->front(), /*withWeights=*/false);
+    auto model = openModelArg(positional->front(), WeightsPolicy::ConfigOnly);
     if (!model)
         return reportError(model.error());
     auto summary = (*model)->summary(hw.first, hw.second);
@@ -240,6 +232,11 @@ int modelSummary(const Args& argv)
 
 void printLoadReport(const LoadReport& report)
 {
+    if (!report.sourceFormat.empty())
+        printLine(
+            "source format: " + report.sourceFormat + "; key mapping: " + report.mapping +
+            (report.strippedPrefix.empty() ? "" : "; stripped prefix \"" + report.strippedPrefix + "\"") +
+            " (" + std::to_string(report.renamed) + " names translated)");
     printLine("weights: " + report.file +
               (report.prefixed ? " (keys with the wrapper's \"model.\" prefix)" : " (timm's key names)"));
     printLine("matched: " + std::to_string(report.count(TensorStatus::Matched)) +
@@ -279,7 +276,7 @@ int weightsImport(const Args& argv)
     if (!*from || !*output)
         return reportError({ErrorKind::InvalidInput, "--from FILE and -o DIR are required; " + usage});
 
-    auto model = openModel(positional->front(), /*withWeights=*/true);
+    auto model = openModelArg(positional->front(), WeightsPolicy::IfPresent);
     if (!model)
         return reportError(model.error());
     const QString file = QString::fromStdString(**from);
@@ -328,24 +325,101 @@ int forward(const Args& argv)
     if (!*input || !*output)
         return reportError({ErrorKind::InvalidInput, "--input and --output are required; " + usage});
 
-    const QString modelPath = QString::fromStdString(positional->front());
-    if (QFileInfo(modelPath).isDir() && !hasWeights(QDir(modelPath))) {
-        return reportError({ErrorKind::InvalidInput,
-                            positional->front() + ": the folder has no weights (model.safetensors or "
-                                                  "pytorch_model.bin); create them with `mwb model init` or "
-                                                  "`mwb weights import`"});
-    }
-    if (QFileInfo(modelPath).isFile()) {
-        return reportError(
-            {ErrorKind::InvalidInput,
-             positional->front() + ": MODEL must be a pretrained folder (config.json and weights)"});
-    }
-    auto model = openModel(positional->front(), /*withWeights=*/true);
+    auto model = openModelArg(positional->front(), WeightsPolicy::Required);
     if (!model)
         return reportError(model.error());
     if (auto done = forwardSafetensorsFile(**model, *engine, **input, **output); !done)
         return reportError(done.error());
     printLine("wrote logits and features to " + **output);
+    return kExitOk;
+}
+
+void printOpened(const OpenedModel& opened)
+{
+    printLine("source format: " + sourceFormatName(opened.format) + " (" + opened.formatEvidence + ")");
+    if (!opened.architecture.empty())
+        printLine("architecture: " + opened.architecture);
+    for (const std::string& note : opened.notes)
+        printLine("note: " + note);
+    if (opened.report)
+        printLoadReport(*opened.report);
+    printLine("labels: " + std::to_string(opened.labels.size()) + " from " + opened.labelSource);
+    printLine("preprocessing: " + opened.recipe.summary());
+}
+
+int modelFromWeights(const Args& argv)
+{
+    const std::string usage = "usage: mwb model from-weights FILE -o DIR";
+    CommandArgs args(argv);
+    auto output = args.takeOption({"-o", "--output"});
+    if (!output)
+        return reportError(output.error());
+    auto positional = args.positionals(1, 1, usage);
+    if (!positional)
+        return reportError(positional.error());
+    if (!*output)
+        return reportError({ErrorKind::InvalidInput, "-o DIR is required; " + usage});
+    const QFileInfo file(QString::fromStdString(positional->front()));
+    if (!file.isFile())
+        return reportError({ErrorKind::InvalidInput,
+                            positional->front() + ": not a weight file (.safetensors, .pth, .pt, .bin)"});
+    auto opened = mwb::openModel(positional->front(), openOptions(WeightsPolicy::Required));
+    if (!opened)
+        return reportError(opened.error());
+    printOpened(*opened);
+    if (auto saved = opened->model->savePretrained(QString::fromStdString(**output)); !saved)
+        return reportError(saved.error());
+    printLine("saved " + opened->model->className() + " (" + grouped(opened->model->parameterCount()) +
+              " parameters) to " + **output);
+    return kExitOk;
+}
+
+int modelConvert(const Args& argv)
+{
+    const std::string usage =
+        "usage: mwb model convert MODEL -o DIR [--repo-id ID] [--auto-class CLASS]... [--overwrite]";
+    CommandArgs args(argv);
+    const bool overwrite = args.takeFlag("--overwrite");
+    auto output = args.takeOption({"-o", "--output"});
+    auto repoId = args.takeOption({"--repo-id"});
+    auto autoClasses = args.takeOptions("--auto-class");
+    if (!output)
+        return reportError(output.error());
+    if (!repoId)
+        return reportError(repoId.error());
+    if (!autoClasses)
+        return reportError(autoClasses.error());
+    auto positional = args.positionals(1, 1, usage);
+    if (!positional)
+        return reportError(positional.error());
+    if (!*output)
+        return reportError({ErrorKind::InvalidInput, "-o DIR is required; " + usage});
+    auto opened = mwb::openModel(positional->front(), openOptions(WeightsPolicy::Required));
+    if (!opened)
+        return reportError(opened.error());
+    printOpened(*opened);
+    share::CustomCodeRepoOptions options;
+    options.overwrite = overwrite;
+    if (*repoId)
+        options.repoId = QString::fromStdString(**repoId);
+    if (!autoClasses->empty()) {
+        options.autoClasses.clear();
+        for (const std::string& c : *autoClasses)
+            options.autoClasses.append(QString::fromStdString(c));
+    }
+    options.extraTags.append(QString::fromStdString("converted-from-" + sourceFormatId(opened->format)));
+    const nlohmann::json processor =
+        opened->format == SourceFormat::Transformers || opened->format == SourceFormat::Tutorial
+            ? opened->preprocessorConfig
+            : nlohmann::json();
+    auto repo =
+        share::writeCustomCodeRepo(*opened->model, QString::fromStdString(**output), options, processor);
+    if (!repo)
+        return reportError(repo.error());
+    for (const share::RepoFile& f : repo->files)
+        printLine("  " + f.path.toStdString() + "  " + std::to_string(f.size) + " bytes");
+    printLine("wrote the custom-code repo " + **output + "; push it with: mwb push " + **output +
+              " ORG/NAME");
     return kExitOk;
 }
 

@@ -4,8 +4,10 @@
 #include "cli/cli_output.h"
 #include "cli/command_args.h"
 #include "cli/commands.h"
+#include "cli/open_args.h"
 #include "hub/hub_session.h"
 #include "model/model.h"
+#include "open/open_model.h"
 #include "review/code_review.h"
 #include "review/hub_snapshots.h"
 
@@ -24,7 +26,7 @@ namespace {
 
 const char* kReviewUsage = "mwb review REPO --revision R [--json] [--snapshot DIR --commit SHA]";
 const char* kTrustUsage = "mwb trust REPO --revision SHA [--note TEXT] [--snapshot DIR]";
-const char* kLoadUsage = "mwb load REPO_OR_DIR [--revision R] [--json] [--repo ID --commit SHA]";
+const char* kLoadUsage = "mwb load MODEL [--revision R] [--json] [--repo ID --commit SHA]";
 
 // Where the files to review come from: a local folder holding the repo at a commit (--snapshot, for
 // tests and offline use), or the Hub through the shared download cache.
@@ -276,37 +278,8 @@ int runTrustRevoke(const Args& raw)
     return kExitOk;
 }
 
-nlohmann::json loadReportJson(const LoadReport& report)
-{
-    return {{"file", report.file},
-            {"matched", report.count(TensorStatus::Matched)},
-            {"missing", report.count(TensorStatus::Missing)},
-            {"unexpected", report.count(TensorStatus::Unexpected)},
-            {"wrong_shape", report.count(TensorStatus::WrongShape)},
-            {"wrong_dtype", report.count(TensorStatus::WrongDtype)},
-            {"defaulted", report.count(TensorStatus::Defaulted)},
-            {"converted", report.convertedCount()},
-            {"exact", report.exact()}};
-}
-
-// A local folder: its identity comes from --repo/--commit or from a Hub cache snapshot path.
-Result<SnapshotRef> localSnapshot(const QString& dir,
-                                  const std::optional<std::string>& repo,
-                                  const std::optional<std::string>& commit)
-{
-    SnapshotRef ref{QDir(dir).absolutePath(), {}, {}, {}};
-    if (auto cached = snapshotFromCachePath(dir))
-        ref = *cached;
-    if (repo)
-        ref.repoId = QString::fromStdString(*repo);
-    if (commit) {
-        ref.commit = ref.revision = QString::fromStdString(*commit);
-        if (!isFullCommitId(ref.commit))
-            return fail(ErrorKind::InvalidInput, "--commit needs a full 40-hex commit id");
-    }
-    return ref;
-}
-
+// The safe-load rule (pickles scanned, custom code trusted at this exact commit) lives in core's
+// openModel; `mwb load` prints what it resolved and loaded.
 int runLoad(const Args& raw)
 {
     CommandArgs args(raw);
@@ -320,75 +293,52 @@ int runLoad(const Args& raw)
     auto positional = args.positionals(1, 1, kLoadUsage);
     if (!positional)
         return reportError(positional.error());
-    const std::string target = positional->front();
-    hub::HubSession session;
-    Result<SnapshotRef> snapshot = fail(ErrorKind::InvalidInput, "");
-    const bool local = QFileInfo(QString::fromStdString(target)).isDir();
-    if (local) {
-        snapshot = localSnapshot(QString::fromStdString(target), *repoOption, *commitOption);
-    } else {
-        std::string repo = target, rev = revision->value_or("main");
-        if (const auto at = target.find('@'); at != std::string::npos) {
-            repo = target.substr(0, at);
-            rev = target.substr(at + 1);
-        }
-        snapshot = downloadRepoSnapshot(session, QString::fromStdString(repo), QString::fromStdString(rev));
-    }
-    for (const QString& note : session.notes()) // e.g. the Hub was down and the cache was used
-        std::fprintf(stderr, "warning: %s\n", note.toUtf8().constData());
-    if (!snapshot)
-        return reportError(snapshot.error());
-    auto store = TrustStore::open();
-    if (!store)
-        return reportError(store.error());
-    const SnapshotProvider provider = local ? cacheCodeProvider(session.cache()) : hubCodeProvider(session);
-    auto review = reviewSnapshot(*snapshot, *store, provider);
-    if (!review)
-        return reportError(review.error());
-    if (review->customCode && (snapshot->repoId.isEmpty() || snapshot->commit.isEmpty()))
-        return reportError({ErrorKind::Unsafe, target +
-                                                   " contains custom code (auto_map) but is not a known repo "
-                                                   "commit, so its trust cannot be checked; give --repo ID "
-                                                   "--commit SHA of a trusted commit"});
-    if (auto allowed = checkLoadAllowed(*review); !allowed)
-        return reportError(allowed.error());
-    if (!review->native.canLoad)
-        return reportError({ErrorKind::InvalidInput, review->native.message});
-    if (auto fits = Model::checkWeightsCanFill(review->config, snapshot->directory); !fits)
-        return reportError(fits.error());
-    auto model = Model::fromConfig(review->config, review->native.loadClass);
-    if (!model)
-        return reportError(model.error());
-    auto report = (*model)->applyWeights(snapshot->directory);
-    if (!report)
-        return reportError(report.error());
-    const Model& m = **model;
+    OpenModelOptions options = openOptions(WeightsPolicy::Required);
+    if (*revision)
+        options.defaultRevision = QString::fromStdString(**revision);
+    if (*repoOption)
+        options.repoId = QString::fromStdString(**repoOption);
+    if (*commitOption)
+        options.commit = QString::fromStdString(**commitOption);
+    auto opened = openModel(positional->front(), options);
+    if (!opened)
+        return reportError(opened.error());
+    const Model& m = *opened->model;
     if (json) {
-        printJson({{"repo", snapshot->repoId.toStdString()},
-                   {"revision", snapshot->revision.toStdString()},
-                   {"commit", snapshot->commit.toStdString()},
-                   {"custom_code", review->customCode},
-                   {"trusted", review->trust.state == TrustState::Trusted},
-                   {"model_type", m.modelType()},
-                   {"class", m.className()},
-                   {"task", m.task()},
-                   {"parameters", m.parameterCount()},
-                   {"load_report", loadReportJson(*report)}});
+        nlohmann::json doc = openedModelToJson(*opened);
+        doc["repo"] = opened->repoId.toStdString();
+        doc["revision"] = opened->revision.toStdString();
+        doc["commit"] = opened->commit.toStdString();
+        doc["trusted"] = opened->customCode; // custom code only opens when trusted
+        printJson(doc);
         return kExitOk;
     }
-    if (!snapshot->repoId.isEmpty())
-        printLine("repo: " + snapshot->repoId.toStdString());
-    if (!snapshot->commit.isEmpty())
-        printLine("commit: " + snapshot->commit.toStdString() +
-                  (review->customCode ? " (custom code trusted at this commit)" : ""));
+    if (!opened->repoId.isEmpty())
+        printLine("repo: " + opened->repoId.toStdString());
+    if (!opened->commit.isEmpty())
+        printLine("commit: " + opened->commit.toStdString() +
+                  (opened->customCode ? " (custom code trusted at this commit)" : ""));
+    printLine("source format: " + sourceFormatName(opened->format) + " (" + opened->formatEvidence + ")");
     printLine("model type: " + m.modelType() + " (" + m.className() + ", built natively)");
     printLine("parameters: " + std::to_string(m.parameterCount()));
-    printLine(
-        "weights: " + report->file + ": " + std::to_string(report->count(TensorStatus::Matched)) +
-        " matched, " + std::to_string(report->count(TensorStatus::Missing)) + " missing, " +
-        std::to_string(report->count(TensorStatus::Unexpected)) + " unexpected, " +
-        std::to_string(report->count(TensorStatus::WrongShape)) + " wrong shape" +
-        (report->convertedCount() ? ", " + std::to_string(report->convertedCount()) + " converted" : ""));
+    if (const auto& report = opened->report) {
+        printLine(
+            "weights: " + report->file + ": " + std::to_string(report->count(TensorStatus::Matched)) +
+            " matched, " + std::to_string(report->count(TensorStatus::Missing)) + " missing, " +
+            std::to_string(report->count(TensorStatus::Unexpected)) + " unexpected, " +
+            std::to_string(report->count(TensorStatus::WrongShape)) + " wrong shape" +
+            (report->convertedCount() ? ", " + std::to_string(report->convertedCount()) + " converted" : "") +
+            (report->count(TensorStatus::Defaulted)
+                 ? ", " + std::to_string(report->count(TensorStatus::Defaulted)) + " defaulted"
+                 : ""));
+        printLine(
+            "key mapping: " + report->mapping + " (" + std::to_string(report->renamed) + " names translated" +
+            (report->strippedPrefix.empty() ? "" : ", prefix \"" + report->strippedPrefix + "\" stripped") +
+            ")");
+    }
+    printLine("labels: " + std::to_string(opened->labels.size()) + " from " + opened->labelSource);
+    for (const std::string& note : opened->notes)
+        printLine("note: " + note);
     return kExitOk;
 }
 

@@ -34,10 +34,13 @@ ImageSize shortestEdgeSize(ImageSize size, int edge)
     return portrait ? ImageSize{edge, clamped} : ImageSize{clamped, edge};
 }
 
-// timm's ResizeKeepRatio (longest = 0): divide both sides by the smaller ratio, round half to even.
-ImageSize keepRatioSize(ImageSize size, int targetWidth, int targetHeight)
+// timm's ResizeKeepRatio: divide both sides by the smaller ratio (longest = 0: the short side fits,
+// the rest is cropped) or the larger one (longest = 1: the whole image fits), round half to even.
+ImageSize keepRatioSize(ImageSize size, int targetWidth, int targetHeight, bool longest)
 {
-    const double ratio = std::min(double(size.height) / targetHeight, double(size.width) / targetWidth);
+    const double ratioHeight = double(size.height) / targetHeight;
+    const double ratioWidth = double(size.width) / targetWidth;
+    const double ratio = longest ? std::max(ratioHeight, ratioWidth) : std::min(ratioHeight, ratioWidth);
     const auto side = [&](int s) {
         return int(std::min<long long>(roundHalfEven(s / ratio), kMaxResizedSide + 1LL));
     };
@@ -67,7 +70,10 @@ Result<ImageSize> resizedSize(ImageSize size, const PreprocessRecipe& recipe)
         out = {recipe.resizeWidth, recipe.resizeHeight};
         break;
     case ResizeMode::KeepRatio:
-        out = keepRatioSize(size, recipe.resizeWidth, recipe.resizeHeight);
+        out = keepRatioSize(size, recipe.resizeWidth, recipe.resizeHeight, false);
+        break;
+    case ResizeMode::KeepRatioLongest:
+        out = keepRatioSize(size, recipe.resizeWidth, recipe.resizeHeight, true);
         break;
     }
     if (out.width < 1 || out.height < 1 || out.width > kMaxResizedSide || out.height > kMaxResizedSide)
@@ -147,8 +153,12 @@ preprocessImage(const Image8& image, const PreprocessRecipe& recipe, const std::
     if (w == cropWidth && h == cropHeight) {
         out.modelInput =
             resizeRegionLikePil(input, resized->width, resized->height, recipe.resample, {x, y, w, h});
-    } else { // zero padding around the part of the image the crop covers
+    } else { // padding around the part of the image the crop covers
         out.modelInput = makeImage8(cropWidth, cropHeight, recipe.channels);
+        if (!recipe.padValues.empty())
+            for (std::size_t i = 0; i < out.modelInput.pixels.size(); ++i)
+                out.modelInput.pixels[i] = static_cast<std::uint8_t>(
+                    std::clamp(recipe.padValues[i % std::size_t(recipe.channels)], 0, 255));
         const Image8 part =
             resizeRegionLikePil(input, resized->width, resized->height, recipe.resample, {x, y, w, h});
         for (int row = 0; row < h; ++row)

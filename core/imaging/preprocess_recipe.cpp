@@ -151,13 +151,23 @@ std::string PreprocessRecipe::summary() const
         out += "resize to " + std::to_string(resizeWidth) + "x" + std::to_string(resizeHeight) + filter;
         break;
     case ResizeMode::KeepRatio:
-        out += "resize keeping the aspect ratio to fit " + std::to_string(resizeWidth) + "x" +
+        out += "resize keeping the aspect ratio to cover " + std::to_string(resizeWidth) + "x" +
+               std::to_string(resizeHeight) + filter;
+        break;
+    case ResizeMode::KeepRatioLongest:
+        out += "resize keeping the aspect ratio to fit inside " + std::to_string(resizeWidth) + "x" +
                std::to_string(resizeHeight) + filter;
         break;
     }
     if (centerCrop)
         out += ", center crop " + std::to_string(cropWidth) + "x" + std::to_string(cropHeight) +
                (cropRounding == CropRounding::Floor ? " (offsets floored)" : " (offsets rounded)");
+    if (centerCrop && !padValues.empty()) {
+        std::string fill;
+        for (int v : padValues)
+            fill += (fill.empty() ? "" : ", ") + std::to_string(v);
+        out += " padded with [" + fill + "]";
+    }
     if (rescale == RescaleMode::DivideFloat32)
         out += ", x/255";
     else if (rescale == RescaleMode::MultiplyFloat64)

@@ -37,9 +37,11 @@ enum class PreprocessPipeline
 enum class ResizeMode
 {
     None,
-    ShortestEdge, // short side to `shortestEdge`, long side int(shortestEdge * long / short)
-    Exact,        // warp to resizeWidth × resizeHeight
-    KeepRatio,    // timm ResizeKeepRatio: scale by min(h/resizeHeight, w/resizeWidth), sides rounded
+    ShortestEdge,     // short side to `shortestEdge`, long side int(shortestEdge * long / short)
+    Exact,            // warp to resizeWidth × resizeHeight
+    KeepRatio,        // timm ResizeKeepRatio: scale by min(h/resizeHeight, w/resizeWidth), sides rounded
+    KeepRatioLongest, // ResizeKeepRatio(longest=1): scale by max(...), the whole image fits (crop_mode
+                      // border)
 };
 
 // Center-crop offset when the image is larger than the crop: transformers floors (H - h) // 2,
@@ -73,6 +75,9 @@ struct PreprocessRecipe
     int cropHeight = 224;
     int cropWidth = 224;
     CropRounding cropRounding = CropRounding::RoundHalfEven;
+    // Where the crop is larger than the image, the border is filled with this value per channel (timm's
+    // CenterCropOrPad fills round(255 * mean)); empty means 0, as torchvision's CenterCrop pads.
+    std::vector<int> padValues;
 
     RescaleMode rescale = RescaleMode::DivideFloat32;
     double rescaleFactor = 1.0 / 255.0; // used by MultiplyFloat64

@@ -45,8 +45,14 @@ Result<std::array<int, 3>> readInputSize(const RecipeFields& fields)
 }
 
 // transforms_imagenet_eval: scale = floor(size / crop_pct); "center" resizes (short side when square,
-// else ResizeKeepRatio) then center-crops; "squash" resizes both sides to scale, then crops.
-Result<void> readGeometry(const RecipeFields& fields, int height, int width, PreprocessRecipe& recipe)
+// else ResizeKeepRatio) then center-crops; "squash" resizes both sides to scale, then crops; "border"
+// fits the whole image inside scale (ResizeKeepRatio longest=1) then center-crops or pads with
+// round(255 * mean).
+Result<void> readGeometry(const RecipeFields& fields,
+                          int height,
+                          int width,
+                          const std::vector<double>& mean,
+                          PreprocessRecipe& recipe)
 {
     const auto cropPct = fields.positiveNumber("crop_pct", 0.875);
     if (!cropPct)
@@ -65,11 +71,22 @@ Result<void> readGeometry(const RecipeFields& fields, int height, int width, Pre
     recipe.resizeWidth = std::max(int(scaleWidth), 1);
     if (*cropMode == "squash") {
         recipe.resizeMode = ResizeMode::Exact;
-    } else if (*cropMode == "center") {
-        recipe.resizeMode = scaleHeight == scaleWidth ? ResizeMode::ShortestEdge : ResizeMode::KeepRatio;
+    } else if (*cropMode == "center" && scaleHeight == scaleWidth) {
+        recipe.resizeMode = ResizeMode::ShortestEdge;
         recipe.shortestEdge = recipe.resizeHeight;
+    } else if (*cropMode == "center") {
+        // timm (0.9.16 to 1.0.x) builds ResizeKeepRatio(scale_size) here without passing the
+        // interpolation, so its default bilinear filter is used whatever `interpolation` says. The
+        // model was evaluated with that transform, so the recipe matches it rather than the field.
+        recipe.resizeMode = ResizeMode::KeepRatio;
+        recipe.resample = ResampleFilter::Bilinear;
+    } else if (*cropMode == "border") {
+        recipe.resizeMode = ResizeMode::KeepRatioLongest; // with `interpolation`, as timm passes it here
+        recipe.padValues.clear();
+        for (double m : mean)
+            recipe.padValues.push_back(static_cast<int>(roundHalfEven(255.0 * m))); // Python's round()
     } else {
-        return fields.error("crop_mode", "must be 'center' or 'squash' (got '" + *cropMode + "')");
+        return fields.error("crop_mode", "must be 'center', 'squash' or 'border' (got '" + *cropMode + "')");
     }
     return {};
 }
@@ -97,9 +114,6 @@ recipeFromTimmConfig(const json& pretrainedCfg, int channels, const std::string&
     if (!interpolation)
         return std::unexpected(interpolation.error());
     recipe.resample = *interpolation;
-    const auto geometry = readGeometry(fields, (*inputSize)[1], (*inputSize)[2], recipe);
-    if (!geometry)
-        return std::unexpected(geometry.error());
 
     const auto mean = fields.numbers("mean", kImagenetDefaultMean, false);
     if (!mean)
@@ -115,6 +129,9 @@ recipeFromTimmConfig(const json& pretrainedCfg, int channels, const std::string&
         return std::unexpected(fittedStd.error());
     recipe.mean = *fittedMean;
     recipe.std = *fittedStd;
+    const auto geometry = readGeometry(fields, (*inputSize)[1], (*inputSize)[2], recipe.mean, recipe);
+    if (!geometry)
+        return std::unexpected(geometry.error());
     return recipe;
 }
 

@@ -43,6 +43,14 @@ struct LoadReport
     std::string file;                  // the file or folder read
     std::vector<TensorReport> tensors; // model order first, then the file's unexpected tensors
     bool prefixed = false;             // the file uses the wrapper's "model." prefix
+    // Where the weights come from and how their names were translated (source_format.h,
+    // key_mapping.h). Empty for a plain load of timm's or the wrapper's names.
+    std::string sourceFormat;              // sourceFormatName(): "timm Hub repo (timm >= 0.9)"
+    std::string mapping;                   // the table's name: "transformers ResNet -> timm"
+    std::vector<std::string> mappingRules; // describeMapping() of the table
+    std::string strippedPrefix;            // a prefix every key carried, removed ("module.")
+    int renamed = 0;                       // file tensors whose name the mapping changed
+    std::vector<std::string> notes;        // e.g. the architecture inferred from a bare state_dict
 
     int count(TensorStatus status) const;
     int convertedCount() const;

@@ -4,9 +4,12 @@
 // module itself (classification, benchmarks, tests). Same threading rules as Model: one thread at a
 // time; open c10::InferenceMode in the thread that runs inference.
 
+#include "model/key_mapping.h"
 #include "model/model.h"
 #include "model/resnet_module.h"
 #include "weights/tensor_list.h"
+
+#include <map>
 
 #include <ATen/core/Tensor.h>
 
@@ -58,6 +61,30 @@ Result<LoadReport> applyTensors(Model& model,
                                 const TensorList& tensors,
                                 const std::string& fileLabel,
                                 const LoadOptions& options = {});
+
+// A file's tensors renamed by a source format's key mapping (sharing their storage), with the name
+// each had in the file, so the load report can show both.
+struct MappedTensors
+{
+    TensorList tensors;
+    std::map<std::string, std::string> fileNames; // mapped name -> name in the file
+    std::string strippedPrefix;
+    int renamed = 0;
+};
+MappedTensors mapTensorNames(const TensorList& tensors, const KeyMapping& mapping);
+
+// timm's label_offset: the file's classifier has `offset` extra leading rows (a background class);
+// drop them as timm does when the head has `classes` + `offset` rows. No-op for offset 0.
+void dropLeadingClassifierRows(TensorList& tensors, int offset, int classes);
+
+// Loads mapped tensors strictly and fills the report's source-format fields; the report's file names
+// are the names in the file.
+Result<LoadReport> applyMappedTensors(Model& model,
+                                      const MappedTensors& mapped,
+                                      const KeyMapping& mapping,
+                                      const std::string& sourceFormat,
+                                      const std::string& fileLabel,
+                                      const LoadOptions& options = {});
 
 // "F32", "I64", ...: the safetensors spelling of a tensor's dtype.
 std::string dtypeName(const at::Tensor& tensor);

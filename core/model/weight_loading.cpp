@@ -170,3 +170,56 @@ Result<LoadReport> Model::applyWeights(const QString& fileOrFolder, const LoadOp
 }
 
 } // namespace mwb
+
+namespace mwb {
+
+MappedTensors mapTensorNames(const TensorList& tensors, const KeyMapping& mapping)
+{
+    MappedTensors out;
+    std::vector<std::string> names;
+    names.reserve(tensors.size());
+    for (const NamedTensor& t : tensors)
+        names.push_back(t.name);
+    out.strippedPrefix = sharedPrefix(mapping, names);
+    for (const NamedTensor& t : tensors) {
+        std::string name = mapKey(mapping, t.name, out.strippedPrefix);
+        if (name != t.name)
+            ++out.renamed;
+        out.fileNames.emplace(name, t.name);
+        out.tensors.push_back({std::move(name), t.tensor});
+    }
+    return out;
+}
+
+void dropLeadingClassifierRows(TensorList& tensors, int offset, int classes)
+{
+    if (offset <= 0)
+        return;
+    for (NamedTensor& t : tensors)
+        if ((t.name == "fc.weight" || t.name == "fc.bias") && t.tensor.dim() >= 1 &&
+            t.tensor.size(0) == classes + offset)
+            t.tensor = t.tensor.narrow(0, offset, classes);
+}
+
+Result<LoadReport> applyMappedTensors(Model& model,
+                                      const MappedTensors& mapped,
+                                      const KeyMapping& mapping,
+                                      const std::string& sourceFormat,
+                                      const std::string& fileLabel,
+                                      const LoadOptions& options)
+{
+    auto report = applyTensors(model, mapped.tensors, fileLabel, options);
+    if (!report)
+        return report;
+    for (TensorReport& t : report->tensors)
+        if (const auto it = mapped.fileNames.find(t.fileName); it != mapped.fileNames.end())
+            t.fileName = it->second;
+    report->sourceFormat = sourceFormat;
+    report->mapping = mapping.name;
+    report->mappingRules = describeMapping(mapping);
+    report->strippedPrefix = mapped.strippedPrefix;
+    report->renamed = mapped.renamed;
+    return report;
+}
+
+} // namespace mwb

@@ -133,7 +133,7 @@ void TestCliModel::summaryErrors_data()
 {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QString>("message");
-    QTest::newRow("hub repo") << QStringList{QStringLiteral("org/model@main")} << "Hub models";
+    // ORG/NAME@REV is a Hub model now (test_open_hub covers it against the local Hub).
     QTest::newRow("no such path") << QStringList{QStringLiteral("/nonexistent/config.json")}
                                   << "no such file";
     QTest::newRow("bad size") << QStringList{QStringLiteral("SMALL"), QStringLiteral("--input-size"),
