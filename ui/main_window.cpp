@@ -7,6 +7,7 @@
 #include "config_undo.h"
 #include "hub/hub_cache_guard.h"
 #include "hub/hub_menu.h"
+#include "model/open_model_dialog.h"
 #include "model/model_panel.h"
 #include "widgets/error_text.h"
 #include "widgets/file_dialog.h"
@@ -160,6 +161,7 @@ void MainWindow::createFileMenu()
     QAction* openAction =
         add(tr("&Open..."), QKeySequence::Open, QStringLiteral("document-open"), &MainWindow::openWithDialog);
     openAction->setObjectName(QStringLiteral("openAction"));
+    ui::installOpenModelAction(this, m_fileMenu); // any format, weight file or Hub repo -> Classify tab
     m_recentMenu = m_fileMenu->addMenu(tr("Open &Recent"));
     m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
     QAction* saveAction =

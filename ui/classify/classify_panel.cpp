@@ -275,6 +275,20 @@ void ClassifyPanel::openModelFolder(const QString& folder)
         });
 }
 
+QString ClassifyPanel::useOpenedModel(std::shared_ptr<const Model> model,
+                                      PreprocessRecipe recipe,
+                                      const QString& description)
+{
+    if (isBusy())
+        return tr("The Classify tab is busy; try again when it is done.");
+    auto classifier = Classifier::create(std::move(model), std::move(recipe));
+    if (!classifier)
+        return QString::fromStdString(classifier.error().message);
+    setClassifier(std::move(*classifier), description);
+    setStatus(tr("Using %1. Drop images to classify them.").arg(description));
+    return {};
+}
+
 void ClassifyPanel::useBuiltModel()
 {
     if (isBusy())

@@ -47,6 +47,10 @@ public:
     void openModelFolder(const QString& folder);
     // Classifies with the model from the Model tab and the recipe its config implies.
     void useBuiltModel();
+    // Classifies with a model opened elsewhere ("Open model..."), with its recipe; returns the error
+    // message when it cannot classify (no classifier head), else an empty string.
+    QString
+    useOpenedModel(std::shared_ptr<const Model> model, PreprocessRecipe recipe, const QString& description);
     bool hasClassifier() const { return m_classifier.has_value(); }
 
     // What a drop does: files and folders (recursively); a single folder of class subfolders is
