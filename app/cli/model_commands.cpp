@@ -3,8 +3,8 @@
 #include "cli/cli_output.h"
 #include "cli/command_args.h"
 #include "cli/commands.h"
-#include "cli/open_args.h"
 #include "cli/engine_args.h"
+#include "cli/open_args.h"
 #include "config/config_io.h"
 #include "model/model.h"
 #include "open/open_model.h"
@@ -46,10 +46,14 @@ Result<std::shared_ptr<Model>> openModelArg(const std::string& argument, Weights
 
 std::string grouped(std::uint64_t n)
 {
-    std::string digits = std::to_string(n);
-    for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3)
-        digits.insert(static_cast<size_t>(i), ",");
-    return digits;
+    const std::string digits = std::to_string(n);
+    std::string out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0)
+            out.push_back(',');
+        out.push_back(digits[i]);
+    }
+    return out;
 }
 
 std::string shapeText(const std::vector<std::int64_t>& shape)
@@ -84,7 +88,9 @@ void addModelCommands(std::vector<Command>& commands)
                         "stages, output shapes, parameters, MACs", modelSummary});
     commands.push_back({"weights import", "mwb weights import MODEL --from FILE [--non-strict] -o DIR",
                         "load weights into a model, print the load report, save the result", weightsImport});
-    commands.push_back({"forward", "mwb forward MODEL --input IN.safetensors --output OUT.safetensors [--precision exact|fast] [--threads N]",
+    commands.push_back({"forward",
+                        "mwb forward MODEL --input IN.safetensors --output OUT.safetensors [--precision "
+                        "exact|fast] [--threads N]",
                         "run the model on pixel_values; write logits and features", forward});
     commands.push_back(
         {"model from-weights", "mwb model from-weights FILE -o DIR",

@@ -3,6 +3,7 @@
 #include "cli/cli_output.h"
 #include "cli/command_args.h"
 #include "cli/commands.h"
+#include "inference/engine/precision.h"
 #include "train/trainer.h"
 #include "train/training_setup.h"
 

@@ -1,5 +1,6 @@
 // parseModelSpec: what a MODEL argument names, before anything is read.
 
+#include "hub/hub_paths.h"
 #include "open/open_model.h"
 
 #include <QFileInfo>
@@ -63,6 +64,9 @@ Result<ModelSpec> parseModelSpec(const std::string& text)
         spec.revision = revision;
         return spec;
     }
+    if (repo.startsWith(QLatin1String("datasets/")) || repo.startsWith(QLatin1String("spaces/")))
+        if (auto valid = hub::validateRepoId(repo); !valid) // says they are out of scope
+            return std::unexpected(valid.error());
     return fail(ErrorKind::InvalidInput,
                 text + ": no such file or folder, and not a Hub repo id (MODEL is a folder, a weight file, "
                        "ORG/NAME[@REVISION] or builtin:NAME)");

@@ -3,11 +3,11 @@
 
 #include "open/open_model.h"
 
+#include "builtin/builtin_models.h"
 #include "config/config_io.h"
 #include "hub/hub_session.h"
 #include "model/model_internal.h"
 #include "model/model_source.h"
-#include "builtin/builtin_models.h"
 #include "review/code_review.h"
 #include "review/hub_snapshots.h"
 #include "share/repo_python_sources.h"
@@ -132,9 +132,9 @@ Result<Location> locate(Context& context, const ModelSpec& spec)
             std::string known;
             for (const std::string& n : builtinModelNames())
                 known += (known.empty() ? "" : ", ") + std::string(kBuiltinPrefix) + n;
-            return fail(ErrorKind::InvalidInput, "builtin:" + spec.name +
-                                                     ": the app ships no model of that name" +
-                                                     (known.empty() ? " (none installed)" : "; known: " + known));
+            return fail(ErrorKind::InvalidInput,
+                        "builtin:" + spec.name + ": the app ships no model of that name" +
+                            (known.empty() ? " (none installed)" : "; known: " + known));
         }
         location.folder = QString::fromStdString(folder->string());
         location.builtin = true;

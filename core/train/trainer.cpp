@@ -1,6 +1,7 @@
 #include "train/trainer.h"
 
 #include "config/config_io.h"
+#include "inference/engine/precision.h"
 #include "model/model_internal.h"
 #include "train/batch_maker.h"
 #include "train/checkpoint.h"
@@ -183,22 +184,6 @@ nlohmann::json runIdentity(const TrainOptions& options, const ImageDataset& trai
 }
 
 } // namespace
-
-int physicalCoreCount()
-{
-    std::set<std::string> cores;
-    for (unsigned cpu = 0;; ++cpu) {
-        const fs::path base = "/sys/devices/system/cpu/cpu" + std::to_string(cpu) + "/topology";
-        std::ifstream package(base / "physical_package_id"), core(base / "core_id");
-        std::string p, c;
-        if (!(package >> p) || !(core >> c))
-            break;
-        cores.insert(p + ":" + c);
-    }
-    if (!cores.empty())
-        return static_cast<int>(cores.size());
-    return std::max(1U, std::thread::hardware_concurrency());
-}
 
 bool cpuHasBFloat16()
 {

@@ -143,8 +143,6 @@ evaluateDataset(const Model& model, const ImageDataset& data, const TrainOptions
 
 // The CPU supports bf16 well (AVX512_BF16 or AMX): what `TrainPrecision` default should be.
 bool cpuHasBFloat16();
-// Physical cores (not hyper-threads) of this machine.
-int physicalCoreCount();
 
 // The options and history as training.json stores them.
 nlohmann::json trainResultToJson(const TrainResult& result, const TrainOptions& options);

@@ -213,7 +213,7 @@ private Q_SLOTS:
         row("crop_size text", {{"do_center_crop", true}, {"crop_size", "x"}}, nullptr, "crop_size");
         row("interpolation random", nullptr, {{"pretrained_cfg", {{"interpolation", "random"}}}},
             "interpolation");
-        row("crop_mode border", nullptr, {{"pretrained_cfg", {{"crop_mode", "border"}}}}, "crop_mode");
+        row("crop_mode unknown", nullptr, {{"pretrained_cfg", {{"crop_mode", "edge"}}}}, "crop_mode");
         row("input_size short", nullptr, {{"pretrained_cfg", {{"input_size", {3, 224}}}}}, "input_size");
         row("timm std text", nullptr, {{"pretrained_cfg", {{"std", {"a"}}}}}, "std");
         row("input_channels 4", nullptr, {{"input_channels", 4}}, "input_channels");

@@ -361,7 +361,9 @@ void installOpenModelAction(QMainWindow* window, QMenu* menu)
                 return;
             }
             if (auto* tabs = window->findChild<QTabWidget*>(QStringLiteral("mainTabs")))
-                tabs->setCurrentWidget(panel);
+                for (int i = 0; i < tabs->count(); ++i) // the panel sits inside a scroll area
+                    if (tabs->widget(i)->isAncestorOf(panel))
+                        tabs->setCurrentIndex(i);
             window->statusBar()->showMessage(QObject::tr("Opened %1: %2 labels from %3")
                                                  .arg(description)
                                                  .arg(opened->labels.size())
