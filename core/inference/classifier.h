@@ -38,6 +38,8 @@
 
 namespace mwb {
 
+struct PreprocessedImage;
+
 class Model;
 
 // How logits become scores: softmax for single-label models, sigmoid when the config's problem_type
@@ -89,8 +91,10 @@ struct ClassifyOptions
     // When false, ClassifyRun::results stays empty and results only reach the progress callback: a
     // run over any number of images then holds only a few batches (streaming).
     bool keepResults = true;
-    // Decode the next batch on its own thread while the current one runs through the engine. When
-    // false, a batch is decoded on the engine's threads, then run.
+    // Decode batches while others run through the engine: with two or more engine threads and more
+    // than one batch, one worker per thread decodes a batch and runs it on a one-thread engine lane
+    // (no more threads than cores, results still in order). When false, or for a single batch, each
+    // batch is decoded on all the engine's threads, then run on all of them (lowest latency).
     bool overlapDecode = true;
 };
 
@@ -133,6 +137,25 @@ public:
 
 private:
     Classifier() = default;
+
+    using PreparedBatch = std::vector<Result<PreprocessedImage>>;
+    // Decodes images [start, start + count) on `threads` threads ("cancelled" errors once cancelled).
+    PreparedBatch decodeBatch(const std::vector<ImageSource>& images,
+                              std::size_t start,
+                              std::size_t count,
+                              int threads,
+                              const std::atomic<bool>* cancel) const;
+    // One batch through the engine's `lane`: results in image order.
+    std::vector<ClassifyResult> runBatch(const std::vector<ImageSource>& images,
+                                         std::size_t start,
+                                         PreparedBatch& prepared,
+                                         const ClassifyOptions& options,
+                                         int lane) const;
+    void runInLanes(const std::vector<ImageSource>& images,
+                    const ClassifyOptions& options,
+                    const std::atomic<bool>* cancel,
+                    std::size_t batches,
+                    const std::function<void(std::size_t, std::vector<ClassifyResult>&)>& emit) const;
 
     std::shared_ptr<const Model> m_model;
     std::shared_ptr<InferenceEngine> m_engine;

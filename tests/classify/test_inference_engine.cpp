@@ -6,6 +6,8 @@
 #include "model/model.h"
 #include "model/model_internal.h"
 
+#include <thread>
+
 #include <QTest>
 
 #include <ATen/ops/abs.h>
@@ -65,6 +67,7 @@ private Q_SLOTS:
     void exactMatchesTrainingModules();
     void fastStaysCloseToExact();
     void sameShapeTwiceReusesThePlan();
+    void lanesRunAtOnceAndAgree();
     void refusesBadInput();
     void rejectsBadOptions();
 };
@@ -172,6 +175,50 @@ void TestInferenceEngine::sameShapeTwiceReusesThePlan()
     QVERIFY(first && between && again);
     QVERIFY(at::equal(first->logits, again->logits));
     QVERIFY(!between->features.defined());
+}
+
+// The classifier runs batches on one-thread lanes at the same time (each with its own primitives and
+// scratchpad): concurrent runs must give what the all-threads lane gives, run after run.
+void TestInferenceEngine::lanesRunAtOnceAndAgree()
+{
+    auto model = randomModel(config({{"layers", {2, 1, 1, 1}}}), 4);
+    QVERIFY(model);
+    auto engine = InferenceEngine::build(*model, {Precision::Exact, 2});
+    QVERIFY(engine);
+    c10::InferenceMode inference;
+    at::manual_seed(5);
+    const std::vector<at::Tensor> inputs = {at::randn({4, 3, 64, 64}), at::randn({4, 3, 64, 64})};
+    std::vector<at::Tensor> expected;
+    for (const at::Tensor& input : inputs) {
+        auto out = engineForward(**engine, input, false, 0);
+        QVERIFY(out);
+        expected.push_back(out->logits);
+    }
+    std::vector<double> worst(2, 0.0);
+    std::vector<int> failures(2, 0);
+    std::vector<std::thread> lanes;
+    for (int lane = 1; lane <= 2; ++lane) {
+        lanes.emplace_back([&, lane] {
+            c10::InferenceMode laneInference;
+            const std::size_t which = static_cast<std::size_t>(lane - 1);
+            for (int run = 0; run < 6; ++run) {
+                auto out = engineForward(**engine, inputs[which], false, lane);
+                if (!out) {
+                    ++failures[which];
+                    continue;
+                }
+                worst[which] = std::max(worst[which], relativeDifference(out->logits, expected[which]));
+            }
+        });
+    }
+    for (std::thread& t : lanes)
+        t.join();
+    QCOMPARE(failures, std::vector<int>(2, 0));
+    for (double diff : worst)
+        QVERIFY2(diff < 1e-5, qPrintable(QString("a lane's logits differ by %1 relative").arg(diff)));
+    auto missing = engineForward(**engine, inputs[0], false, 3);
+    QVERIFY(!missing);
+    QVERIFY(QString::fromStdString(missing.error().message).contains("lane 3"));
 }
 
 void TestInferenceEngine::refusesBadInput()

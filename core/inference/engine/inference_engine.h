@@ -10,7 +10,8 @@
 // Ownership: an engine copies what it needs from the Model when it is built and never looks at the
 // Model again, so a model with new weights needs a new engine (build one from the new Model).
 // Threads: any thread may build or run an engine; runs are serialised by an internal mutex. A run
-// uses `threads()` OpenMP threads of the calling thread (it sets that thread's OpenMP count).
+// uses `threads()` OpenMP threads of the calling thread (it sets that thread's OpenMP count). Core
+// code can also run several one-thread batches at once (lanes, see engine_internal.h).
 // Errors come back as values; a failed run leaves the engine usable.
 
 #include "error.h"
