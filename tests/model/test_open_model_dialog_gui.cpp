@@ -68,9 +68,13 @@ private Q_SLOTS:
 
         auto* use = dialog->findChild<QPushButton*>(QStringLiteral("openModelUse"));
         QVERIFY(use->isEnabled());
+        const std::shared_ptr<const mwb::Model> model = dialog->opened()->model;
         use->click();
         auto* panel = window.findChild<mwb::ClassifyPanel*>();
-        QVERIFY(panel && panel->hasClassifier());
+        QVERIFY(panel);
+        // The panel builds the model's inference engine off the GUI thread, then classifies with it.
+        QTRY_VERIFY_WITH_TIMEOUT(panel->classifier() && panel->classifier()->sharedModel() == model, 120000);
+        QVERIFY(!panel->isBuiltinModel());
         QVERIFY(
             window.findChild<QTabWidget*>(QStringLiteral("mainTabs"))->currentWidget()->isAncestorOf(panel));
 

@@ -1,23 +1,27 @@
 #include "classify/classify_panel.h"
 
-#include "background_task.h"
+#include "builtin/builtin_models.h"
+#include "classify/classify_runner.h"
 #include "classify/drop_zone.h"
+#include "classify/engine_settings.h"
 #include "classify/evaluation_view.h"
+#include "classify/model_input_view.h"
 #include "classify/prediction_bars.h"
+#include "classify/results_model.h"
+#include "classify/samples_strip.h"
+#include "classify/thumbnail_loader.h"
+#include "explain/grad_cam.h"
 #include "inference/classify_export.h"
-#include "inference/classify_job.h"
 #include "inference/image_files.h"
 #include "model/model.h"
+#include "open/open_model.h"
+#include "widgets/file_dialog.h"
 
-#include <QBuffer>
 #include <QClipboard>
-#include <QFileDialog>
 #include <QFileInfo>
-#include <QFormLayout>
 #include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QImageReader>
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
@@ -25,59 +29,46 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTabWidget>
-#include <QTableWidget>
+#include <QTableView>
 #include <QVBoxLayout>
 
-namespace mwb {
-namespace {
+#include <nlohmann/json.hpp>
 
-enum Column
+namespace mwb {
+
+// A classifier ready to use, made on a job.
+struct ClassifyPanel::Loaded
 {
-    ImageColumn,
-    TopLabelColumn,
-    ScoreColumn,
-    StatusColumn,
-    ColumnCount
+    Classifier classifier;
+    QString description;
+    bool builtin = false;
 };
 
+// What the details of one row show, computed on a job.
+struct ClassifyPanel::Details
+{
+    unsigned request = 0;
+    int row = 0;
+    QImage preview;
+    Image8 modelInput;
+    QString inputError;
+    std::optional<GradCamResult> cam;
+    QString camError;
+};
+
+namespace {
+
 constexpr int kThumbnailSize = 48;
-constexpr int kPreviewSize = 256;
-// Keeping what the model saw costs C*H*W bytes per image; beyond this many images, don't.
-constexpr std::size_t kMaxKeptModelInputs = 500;
+constexpr int kPreviewSize = 96;
 
-QImage loadImage(const QString& path, const QByteArray& encoded, int maxSide)
+QString fromStd(const std::string& text)
 {
-    QBuffer buffer;
-    QImageReader reader;
-    if (encoded.isEmpty()) {
-        reader.setFileName(path);
-    } else {
-        buffer.setData(encoded);
-        buffer.open(QIODevice::ReadOnly);
-        reader.setDevice(&buffer);
-    }
-    reader.setAutoTransform(true); // EXIF orientation, as the classifier sees it
-    const QSize size = reader.size();
-    if (size.isValid() && (size.width() > maxSide || size.height() > maxSide))
-        reader.setScaledSize(size.scaled(maxSide, maxSide, Qt::KeepAspectRatio));
-    return reader.read();
+    return QString::fromStdString(text);
 }
 
-QImage toQImage(const Image8& image)
+QString classCount(int classes)
 {
-    if (image.pixels.empty())
-        return {};
-    const QImage::Format format = image.channels == 1 ? QImage::Format_Grayscale8 : QImage::Format_RGB888;
-    return QImage(image.pixels.data(), image.width, image.height, static_cast<qsizetype>(image.rowBytes()),
-                  format)
-        .copy();
-}
-
-QTableWidgetItem* readOnlyItem(const QString& text)
-{
-    auto* item = new QTableWidgetItem(text);
-    item->setFlags(item->flags() & ~Qt::ItemIsEditable);
-    return item;
+    return classes == 1 ? QObject::tr("1 class") : QObject::tr("%1 classes").arg(classes);
 }
 
 } // namespace
@@ -86,6 +77,16 @@ ClassifyPanel::ClassifyPanel(ModelProvider builtModel, QWidget* parent)
     : QWidget(parent), m_builtModel(std::move(builtModel))
 {
     setObjectName(QStringLiteral("classifyPanel"));
+    m_results = new ClassifyResultsModel(kThumbnailSize, this);
+    m_runner = new ClassifyRunner(*m_results, this);
+    connect(m_runner, &ClassifyRunner::started, this, &ClassifyPanel::onRunStarted);
+    connect(m_runner, &ClassifyRunner::progressChanged, this, &ClassifyPanel::onRunProgress);
+    connect(m_runner, &ClassifyRunner::finished, this, &ClassifyPanel::finishRun);
+    connect(m_runner, &ClassifyRunner::failed, this, [this](const QString& why) {
+        setStatus(why, true);
+        updateButtons();
+    });
+
     m_dropZone = new DropZone(this);
     connect(m_dropZone, &DropZone::pathsDropped, this, &ClassifyPanel::classifyPaths);
     connect(m_dropZone, &DropZone::imageDropped, this, &ClassifyPanel::classifyEncodedImage);
@@ -94,12 +95,22 @@ ClassifyPanel::ClassifyPanel(ModelProvider builtModel, QWidget* parent)
     connect(paste, &QShortcut::activated, this,
             [this] { m_dropZone->acceptMimeData(QGuiApplication::clipboard()->mimeData()); });
 
+    m_samples = new SamplesStrip(this);
+    m_samples->setVisible(false);
+    connect(m_samples, &SamplesStrip::sampleClicked, this,
+            [this](const QString& path) { classifyPaths({path}); });
+
     m_progress = new QProgressBar(this);
     m_progress->setObjectName(QStringLiteral("classifyProgress"));
     m_progress->setFormat(tr("%v of %m images"));
+    m_progress->setValue(0);
     m_cancel = new QPushButton(tr("Cancel"), this);
     m_cancel->setObjectName(QStringLiteral("classifyCancel"));
     connect(m_cancel, &QPushButton::clicked, this, &ClassifyPanel::cancel);
+    m_clear = new QPushButton(tr("Clear"), this);
+    m_clear->setObjectName(QStringLiteral("classifyClear"));
+    m_clear->setToolTip(tr("Remove every result (new images are added after the ones shown)"));
+    connect(m_clear, &QPushButton::clicked, this, &ClassifyPanel::clearResults);
     m_exportCsv = new QPushButton(tr("Export CSV..."), this);
     m_exportCsv->setObjectName(QStringLiteral("classifyExportCsv"));
     connect(m_exportCsv, &QPushButton::clicked, this, [this] { exportWithDialog(false); });
@@ -109,6 +120,7 @@ ClassifyPanel::ClassifyPanel(ModelProvider builtModel, QWidget* parent)
     auto* progressRow = new QHBoxLayout;
     progressRow->addWidget(m_progress, 1);
     progressRow->addWidget(m_cancel);
+    progressRow->addWidget(m_clear);
     progressRow->addWidget(m_exportCsv);
     progressRow->addWidget(m_exportJson);
 
@@ -124,17 +136,16 @@ ClassifyPanel::ClassifyPanel(ModelProvider builtModel, QWidget* parent)
 
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(createControls());
+    layout->addWidget(m_samples);
     layout->addWidget(m_dropZone);
     layout->addLayout(progressRow);
     layout->addWidget(m_status);
     layout->addWidget(m_views, 1);
     updateButtons();
+    openBuiltinModel();
 }
 
-ClassifyPanel::~ClassifyPanel()
-{
-    delete m_job; // cancels and waits for the batch in progress
-}
+ClassifyPanel::~ClassifyPanel() = default; // the pools cancel and wait; jobs' results are dropped
 
 QWidget* ClassifyPanel::createControls()
 {
@@ -146,7 +157,8 @@ QWidget* ClassifyPanel::createControls()
     m_openModel = new QPushButton(tr("Open Pretrained Folder..."), box);
     m_openModel->setObjectName(QStringLiteral("classifyOpenModel"));
     connect(m_openModel, &QPushButton::clicked, this, [this] {
-        const QString folder = QFileDialog::getExistingDirectory(this, tr("Open a pretrained model folder"));
+        const QString folder =
+            ui::FileDialog::getExistingDirectory(this, tr("Open a pretrained model folder"));
         if (!folder.isEmpty())
             openModelFolder(folder);
     });
@@ -154,6 +166,10 @@ QWidget* ClassifyPanel::createControls()
     m_useBuilt->setObjectName(QStringLiteral("classifyUseBuiltModel"));
     m_useBuilt->setToolTip(tr("Classify with the model built in the Model tab (its weights as they are)"));
     connect(m_useBuilt, &QPushButton::clicked, this, &ClassifyPanel::useBuiltModel);
+
+    m_engineBar = new EngineSettingsBar(box);
+    m_engine = m_engineBar->options();
+    connect(m_engineBar, &EngineSettingsBar::changed, this, &ClassifyPanel::rebuildEngine);
     m_topK = new QSpinBox(box);
     m_topK->setObjectName(QStringLiteral("classifyTopK"));
     m_topK->setRange(1, 100);
@@ -162,57 +178,113 @@ QWidget* ClassifyPanel::createControls()
     m_batchSize->setObjectName(QStringLiteral("classifyBatchSize"));
     m_batchSize->setRange(1, 256);
     m_batchSize->setValue(8);
+    m_addImages = new QPushButton(tr("Add Images..."), box);
+    m_addImages->setObjectName(QStringLiteral("classifyAddImages"));
+    connect(m_addImages, &QPushButton::clicked, this, [this] {
+        const QStringList files = ui::FileDialog::getOpenFileNames(
+            this, tr("Classify images"), {},
+            tr("Images (*.png *.jpg *.jpeg *.bmp *.webp *.tif *.tiff);;All files (*)"));
+        if (!files.isEmpty())
+            classifyPaths(files);
+    });
+    m_evaluate = new QPushButton(tr("Evaluate Folder..."), box);
+    m_evaluate->setObjectName(QStringLiteral("classifyEvaluateFolder"));
+    m_evaluate->setToolTip(tr("A folder with one subfolder of images per class, named after the class"));
+    connect(m_evaluate, &QPushButton::clicked, this, [this] {
+        const QString folder =
+            ui::FileDialog::getExistingDirectory(this, tr("Evaluate on a folder of class subfolders"));
+        if (!folder.isEmpty())
+            evaluateFolder(folder);
+    });
 
-    auto* layout = new QHBoxLayout(box);
+    auto* top = new QHBoxLayout;
+    top->addWidget(m_modelLabel, 1);
+    top->addWidget(m_openModel);
+    top->addWidget(m_useBuilt);
+    auto* second = new QHBoxLayout;
+    second->addWidget(m_engineBar);
+    second->addSpacing(12);
+    second->addWidget(new QLabel(tr("Top k:"), box));
+    second->addWidget(m_topK);
+    second->addWidget(new QLabel(tr("Batch:"), box));
+    second->addWidget(m_batchSize);
+    second->addStretch(1);
+    second->addWidget(m_addImages);
+    second->addWidget(m_evaluate);
+    auto* layout = new QVBoxLayout(box);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_modelLabel, 1);
-    layout->addWidget(m_openModel);
-    layout->addWidget(m_useBuilt);
-    layout->addWidget(new QLabel(tr("Top k:"), box));
-    layout->addWidget(m_topK);
-    layout->addWidget(new QLabel(tr("Batch:"), box));
-    layout->addWidget(m_batchSize);
+    layout->addLayout(top);
+    layout->addLayout(second);
     return box;
 }
 
 QWidget* ClassifyPanel::createResultsView()
 {
-    m_table = new QTableWidget(0, ColumnCount, this);
+    m_table = new QTableView(this);
     m_table->setObjectName(QStringLiteral("classifyResults"));
-    m_table->setHorizontalHeaderLabels({tr("Image"), tr("Top prediction"), tr("Score"), tr("Status")});
-    m_table->horizontalHeader()->setSectionResizeMode(ImageColumn, QHeaderView::Stretch);
+    m_table->setModel(m_results);
+    // Fixed sizes: a header that measured its contents would visit every one of 50,000 rows.
+    m_table->horizontalHeader()->setSectionResizeMode(ClassifyResultsModel::ImageColumn,
+                                                      QHeaderView::Stretch);
+    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_table->verticalHeader()->setDefaultSectionSize(kThumbnailSize + 4);
     m_table->setIconSize(QSize(kThumbnailSize, kThumbnailSize));
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
-    connect(m_table, &QTableWidget::currentCellChanged, this, [this](int row) { showDetails(row); });
+    m_table->setWordWrap(false);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex& current) { showDetails(current.isValid() ? current.row() : -1); });
+    // A row of the selection that gets its result shows it.
+    connect(m_results, &QAbstractItemModel::dataChanged, this,
+            [this](const QModelIndex& first, const QModelIndex& last) {
+                const int row = m_table->currentIndex().row();
+                if (row >= first.row() && row <= last.row() &&
+                    first.column() <= ClassifyResultsModel::StatusColumn &&
+                    last.column() >= ClassifyResultsModel::TopLabelColumn)
+                    showDetails(row);
+            });
 
+    m_engineLabel = new QLabel(this);
+    m_engineLabel->setObjectName(QStringLiteral("classifyEngineLabel"));
+    auto* tableBox = new QWidget(this);
+    auto* tableLayout = new QVBoxLayout(tableBox);
+    tableLayout->setContentsMargins(0, 0, 0, 0);
+    tableLayout->addWidget(m_engineLabel);
+    tableLayout->addWidget(m_table, 1);
+
+    // The details of the selected row: what the model sees (with the heat map) beside the image as
+    // it came and its predictions, side by side so the whole tab fits a 700-pixel-high screen.
     auto* details = new QWidget(this);
     m_previewTitle = new QLabel(details);
+    m_previewTitle->setObjectName(QStringLiteral("classifyPreviewTitle"));
     m_previewTitle->setWordWrap(true);
+    m_previewTitle->setMinimumWidth(1); // a long path wraps instead of widening the window
     m_preview = new QLabel(details);
     m_preview->setObjectName(QStringLiteral("classifyPreview"));
     m_preview->setAlignment(Qt::AlignCenter);
-    m_preview->setMinimumSize(kPreviewSize / 2, kPreviewSize / 2);
+    m_preview->setFixedSize(kPreviewSize, kPreviewSize);
+    m_preview->setToolTip(tr("The image as it came"));
     m_bars = new PredictionBars(details);
-    m_modelInput = new QLabel(details);
-    m_modelInput->setObjectName(QStringLiteral("modelInputView"));
-    m_modelInput->setAlignment(Qt::AlignCenter);
-    m_modelInput->setToolTip(
-        tr("The pixels after resize and crop, before normalisation: what the model sees"));
+    m_modelInput = new ModelInputView(details);
+    connect(m_modelInput, &ModelInputView::heatMapRequested, this, &ClassifyPanel::requestDetails);
+    auto* side = new QVBoxLayout;
+    side->addWidget(m_preview, 0, Qt::AlignLeft);
+    side->addWidget(m_bars);
+    side->addStretch(1);
+    auto* row = new QHBoxLayout;
+    row->addWidget(m_modelInput, 0, Qt::AlignTop);
+    row->addLayout(side, 1);
     auto* form = new QVBoxLayout(details);
+    form->setContentsMargins(4, 0, 0, 0);
     form->addWidget(m_previewTitle);
-    form->addWidget(m_preview);
-    form->addWidget(m_bars);
-    form->addWidget(new QLabel(tr("What the model sees:"), details));
-    form->addWidget(m_modelInput);
-    form->addStretch(1);
+    form->addLayout(row, 1);
 
     auto* splitter = new QSplitter(this);
-    splitter->addWidget(m_table);
+    splitter->setChildrenCollapsible(false);
+    splitter->addWidget(tableBox);
     splitter->addWidget(details);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 1);
     return splitter;
 }
 
@@ -225,73 +297,122 @@ void ClassifyPanel::setStatus(const QString& message, bool error)
 
 bool ClassifyPanel::isBusy() const
 {
-    return m_job != nullptr || m_loadingModel;
+    return m_runner->isBusy() || !m_loading.isEmpty();
 }
 
 void ClassifyPanel::updateButtons()
 {
-    const bool running = m_job != nullptr;
+    const bool running = m_runner->isBusy();
+    const bool ready = !isBusy() && m_classifier;
     m_cancel->setEnabled(running);
-    m_openModel->setEnabled(!isBusy());
-    m_useBuilt->setEnabled(!isBusy());
-    m_exportCsv->setEnabled(!running && !m_results.empty());
-    m_exportJson->setEnabled(!running && !m_results.empty());
-    m_dropZone->setEnabled(!isBusy() && m_classifier);
+    m_useBuilt->setEnabled(!running);
+    m_openModel->setEnabled(!running);
+    m_engineBar->setEnabled(!running);
+    m_addImages->setEnabled(ready);
+    m_evaluate->setEnabled(ready);
+    m_samples->setEnabled(ready);
+    m_clear->setEnabled(!running && m_results->size() > 0);
+    m_exportCsv->setEnabled(!running && m_results->finishedCount() > 0);
+    m_exportJson->setEnabled(!running && m_results->finishedCount() > 0);
+    m_dropZone->setEnabled(ready);
 }
 
-void ClassifyPanel::setClassifier(Classifier classifier, const QString& description)
+// Next to the results: the engine that computed them (more than one when the settings changed
+// between runs), and the one the next run will use when it differs.
+void ClassifyPanel::updateEngineLabel()
 {
-    m_classifier = std::move(classifier);
-    const auto classes = static_cast<int>(m_classifier->labels().size());
-    m_modelLabel->setText(tr("%1 \u2014 %2, %3")
-                              .arg(description, classes == 1 ? tr("1 class") : tr("%1 classes").arg(classes),
-                                   QString::fromStdString(m_classifier->recipe().summary())));
+    const QString current =
+        m_classifier
+            ? engineDescription({m_classifier->engine().precision(), m_classifier->engine().threads()})
+            : engineDescription(m_engine);
+    if (m_resultEngines.isEmpty() || m_results->size() == 0)
+        m_engineLabel->setText(tr("Engine: %1").arg(current));
+    else if (m_resultEngines == QStringList{current})
+        m_engineLabel->setText(tr("Computed with: %1").arg(current));
+    else
+        m_engineLabel->setText(
+            tr("Computed with: %1 (next run: %2)").arg(m_resultEngines.join(QStringLiteral("; ")), current));
+    m_engineLabel->setToolTip(m_classifier ? fromStd(m_classifier->engine().description()) : QString());
+}
+
+void ClassifyPanel::startLoad(const QString& what, std::function<Result<Loaded>(JobContext&)> work)
+{
+    delete m_loadJob; // a model still being opened is replaced: its result is dropped
+    m_loading = what;
+    setStatus(what);
+    auto* job = new Job<Loaded>(std::move(work), this);
+    m_loadJob = job;
+    job->onFinished([this](Result<Loaded> loaded) {
+        m_loadJob->deleteLater();
+        m_loadJob = nullptr;
+        m_loading.clear();
+        if (!loaded) {
+            setStatus(fromStd(loaded.error().message), true);
+            updateButtons();
+            return;
+        }
+        setClassifier(std::move(*loaded));
+    });
+    job->start(m_modelJobs);
     updateButtons();
-    Q_EMIT classifierChanged();
+}
+
+void ClassifyPanel::openBuiltinModel()
+{
+    if (!builtinModelFolder(kDefaultBuiltinModel))
+        return; // not installed: the label says "No model"
+    const std::string spec = std::string(kBuiltinPrefix) + kDefaultBuiltinModel;
+    const EngineOptions engine = m_engine;
+    startLoad(tr("Opening the built-in model %1...").arg(fromStd(spec)),
+              [spec, engine](JobContext& context) -> Result<Loaded> {
+                  auto opened = openModel(spec);
+                  if (!opened)
+                      return std::unexpected(opened.error());
+                  if (context.isCancelled())
+                      return std::unexpected(JobContext::cancelledError());
+                  auto classifier = Classifier::create(opened->model, opened->recipe, engine);
+                  if (!classifier)
+                      return std::unexpected(classifier.error());
+                  return Loaded{std::move(*classifier), fromStd(spec), true};
+              });
 }
 
 void ClassifyPanel::openModelFolder(const QString& folder)
 {
-    if (isBusy())
+    if (m_runner->isBusy())
         return;
-    m_loadingModel = true;
-    updateButtons();
-    setStatus(tr("Loading %1...").arg(folder));
-    using Loaded = std::shared_ptr<Result<Classifier>>;
-    runInBackground<Loaded>(
-        this,
-        [folder] {
-            return std::make_shared<Result<Classifier>>(Classifier::fromPretrained(folder.toStdString()));
-        },
-        [this, folder](Loaded loaded) {
-            m_loadingModel = false;
-            if (!*loaded) {
-                setStatus(QString::fromStdString(loaded->error().message), true);
-                updateButtons();
-                return;
-            }
-            setClassifier(std::move(**loaded), QFileInfo(folder).fileName());
-            setStatus(tr("Loaded %1. Drop images to classify them.").arg(folder));
-        });
+    const EngineOptions engine = m_engine;
+    startLoad(tr("Loading %1...").arg(folder), [folder, engine](JobContext&) -> Result<Loaded> {
+        auto classifier = Classifier::fromPretrained(folder.toStdString(), engine);
+        if (!classifier)
+            return std::unexpected(classifier.error());
+        return Loaded{std::move(*classifier), QFileInfo(folder).fileName(), false};
+    });
 }
 
 QString ClassifyPanel::useOpenedModel(std::shared_ptr<const Model> model,
                                       PreprocessRecipe recipe,
                                       const QString& description)
 {
-    if (isBusy())
+    if (m_runner->isBusy())
         return tr("The Classify tab is busy; try again when it is done.");
-    auto classifier = Classifier::create(std::move(model), std::move(recipe));
-    if (!classifier)
-        return QString::fromStdString(classifier.error().message);
-    setClassifier(std::move(*classifier), description);
-    setStatus(tr("Using %1. Drop images to classify them.").arg(description));
+    if (!model || model->config().value("num_classes", 0) <= 0)
+        return tr("The model has no classifier (num_classes is 0): it outputs pooled features, not class "
+                  "scores.");
+    const EngineOptions engine = m_engine;
+    startLoad(tr("Preparing %1...").arg(description),
+              [model, recipe, description, engine](JobContext&) -> Result<Loaded> {
+                  auto classifier = Classifier::create(model, recipe, engine);
+                  if (!classifier)
+                      return std::unexpected(classifier.error());
+                  return Loaded{std::move(*classifier), description, false};
+              });
     return {};
 }
 
 void ClassifyPanel::useBuiltModel()
 {
-    if (isBusy())
+    if (m_runner->isBusy())
         return;
     std::shared_ptr<Model> model = m_builtModel ? m_builtModel() : nullptr;
     if (!model) {
@@ -301,160 +422,166 @@ void ClassifyPanel::useBuiltModel()
     }
     auto recipe = preprocessRecipeFromJson(nullptr, &model->config());
     if (!recipe) {
-        setStatus(QString::fromStdString(recipe.error().message), true);
+        setStatus(fromStd(recipe.error().message), true);
         return;
     }
-    auto classifier = Classifier::create(model, std::move(*recipe));
-    if (!classifier) {
-        setStatus(QString::fromStdString(classifier.error().message), true);
+    const EngineOptions engine = m_engine;
+    const QString description = tr("built model (%1)").arg(fromStd(model->className()));
+    startLoad(tr("Preparing the model built in the Model tab..."),
+              [model = std::shared_ptr<const Model>(model), recipe = std::move(*recipe), description,
+               engine](JobContext&) -> Result<Loaded> {
+                  auto classifier = Classifier::create(model, recipe, engine);
+                  if (!classifier)
+                      return std::unexpected(classifier.error());
+                  return Loaded{std::move(*classifier), description, false};
+              });
+}
+
+void ClassifyPanel::rebuildEngine(const EngineOptions& options)
+{
+    m_engine = options;
+    if (!m_classifier) {
+        updateEngineLabel();
         return;
     }
-    setClassifier(std::move(*classifier),
-                  tr("built model (%1)").arg(QString::fromStdString(model->className())));
-    setStatus(tr("Using the model built in the Model tab."));
+    if (m_loadJob) // the model being opened is rebuilt with these options when it is ready
+        return;
+    auto model = m_classifier->sharedModel();
+    PreprocessRecipe recipe = m_classifier->recipe();
+    const QString description = m_description;
+    const bool builtin = m_builtin;
+    startLoad(tr("Building the engine: %1...").arg(engineDescription(options)),
+              [model, recipe, description, builtin, options](JobContext&) -> Result<Loaded> {
+                  auto classifier = Classifier::create(model, recipe, options);
+                  if (!classifier)
+                      return std::unexpected(classifier.error());
+                  return Loaded{std::move(*classifier), description, builtin};
+              });
+}
+
+void ClassifyPanel::setClassifier(Loaded loaded)
+{
+    const bool sameModel = m_classifier && m_classifier->sharedModel() == loaded.classifier.sharedModel();
+    m_classifier = std::move(loaded.classifier);
+    const InferenceEngine& engine = m_classifier->engine();
+    const bool stale = engine.precision() != m_engine.precision || engine.threads() != m_engine.threads;
+    m_description = loaded.description;
+    m_builtin = loaded.builtin;
+    m_modelLabel->setText(tr("%1 \u2014 %2, %3")
+                              .arg(m_description, classCount(static_cast<int>(m_classifier->labels().size())),
+                                   fromStd(m_classifier->recipe().summary())));
+    if (m_builtin)
+        m_samples->setSamples(builtinModelSamples(kDefaultBuiltinModel));
+    m_samples->setVisible(m_builtin && m_samples->sampleCount() > 0);
+    updateEngineLabel();
+    if (sameModel)
+        setStatus(
+            tr("The engine is ready: %1.").arg(engineDescription({engine.precision(), engine.threads()})));
+    else if (m_builtin)
+        setStatus(
+            tr("Using the built-in Fashion-MNIST model. Drop images of clothes or shoes, or try a sample."));
+    else
+        setStatus(tr("Using %1. Drop images to classify them.").arg(m_description));
+    updateButtons();
+    Q_EMIT classifierChanged();
+    if (stale) // the settings changed while this classifier was being made
+        rebuildEngine(m_engine);
+}
+
+ClassifyOptions ClassifyPanel::runOptions() const
+{
+    return ClassifyOptions{.topK = m_topK->value(), .batchSize = m_batchSize->value()};
+}
+
+bool ClassifyPanel::readyToRun()
+{
+    if (m_classifier && !isBusy())
+        return true;
+    setStatus(!m_loading.isEmpty() ? tr("Wait until the model is ready: %1").arg(m_loading)
+              : m_classifier       ? tr("Busy: cancel the current batch first.")
+                                   : tr("Open a model first."),
+              true);
+    return false;
 }
 
 void ClassifyPanel::classifyPaths(const QStringList& paths)
 {
-    if (!m_classifier || isBusy()) {
-        setStatus(m_classifier ? tr("Busy: cancel the current batch first.") : tr("Open a model first."),
-                  true);
+    if (!readyToRun())
         return;
-    }
-    if (paths.size() == 1 && QFileInfo(paths.front()).isDir()) {
-        auto labelled = scanLabelledFolder(paths.front().toStdString(), m_classifier->labels());
-        if (labelled && !labelled->images.empty()) {
-            evaluateFolder(paths.front());
-            return;
-        }
-    }
-    std::vector<std::filesystem::path> arguments;
-    for (const QString& path : paths)
-        arguments.push_back(path.toStdString());
-    auto files = collectImageFiles(arguments);
-    if (!files) {
-        setStatus(QString::fromStdString(files.error().message), true);
-        return;
-    }
-    if (files->empty()) {
-        setStatus(tr("No image files in what was dropped."), true);
-        return;
-    }
-    std::vector<ImageSource> sources;
-    for (const auto& file : *files)
-        sources.push_back(ImageSource::file(file));
-    startRun(std::move(sources), std::nullopt);
+    setStatus(tr("Looking for images..."));
+    m_runner->classifyPaths(*m_classifier, paths, runOptions());
+    updateButtons();
 }
 
 void ClassifyPanel::classifyEncodedImage(const QString& name, const QByteArray& bytes)
 {
-    if (!m_classifier || isBusy()) {
-        setStatus(m_classifier ? tr("Busy: cancel the current batch first.") : tr("Open a model first."),
-                  true);
+    if (!readyToRun())
         return;
-    }
-    startRun(
+    m_runner->classifySources(
+        *m_classifier,
         {ImageSource::encoded(name.toStdString(), std::vector<std::uint8_t>(bytes.begin(), bytes.end()))},
-        std::nullopt);
+        runOptions());
 }
 
 void ClassifyPanel::evaluateFolder(const QString& folder)
 {
-    if (!m_classifier || isBusy())
+    if (!readyToRun())
         return;
-    auto labelled = scanLabelledFolder(folder.toStdString(), m_classifier->labels());
-    if (!labelled) {
-        setStatus(QString::fromStdString(labelled.error().message), true);
-        return;
-    }
-    if (labelled->images.empty()) {
-        setStatus(tr("No subfolder of %1 is named after a class of the model.").arg(folder), true);
-        return;
-    }
-    std::vector<ImageSource> sources;
-    for (const LabelledImage& image : labelled->images)
-        sources.push_back(ImageSource::file(image.path));
-    startRun(std::move(sources), std::move(*labelled));
-}
-
-void ClassifyPanel::startRun(std::vector<ImageSource> sources, std::optional<LabelledFolder> evaluation)
-{
-    m_sources = std::move(sources);
-    m_evaluationFolder = std::move(evaluation);
-    m_results.clear();
-    m_encoded.clear();
-    m_table->setRowCount(0);
-    m_table->setRowCount(static_cast<int>(m_sources.size()));
-    for (int row = 0; row < m_table->rowCount(); ++row) {
-        const ImageSource& source = m_sources[static_cast<std::size_t>(row)];
-        m_encoded.emplace_back(reinterpret_cast<const char*>(source.bytes.data()),
-                               static_cast<qsizetype>(source.bytes.size()));
-        auto* name =
-            readOnlyItem(source.bytes.empty() ? QFileInfo(QString::fromStdString(source.name)).fileName()
-                                              : QString::fromStdString(source.name));
-        name->setToolTip(QString::fromStdString(source.name));
-        m_table->setItem(row, ImageColumn, name);
-        m_table->setItem(row, TopLabelColumn, readOnlyItem({}));
-        m_table->setItem(row, ScoreColumn, readOnlyItem({}));
-        m_table->setItem(row, StatusColumn, readOnlyItem(tr("waiting")));
-    }
-    m_progress->setRange(0, static_cast<int>(m_sources.size()));
-    m_progress->setValue(0);
-    m_views->setCurrentIndex(m_evaluationFolder ? 1 : 0);
-    if (m_evaluationFolder)
-        m_evaluationView->clear();
-
-    const ClassifyOptions options{.topK = m_topK->value(),
-                                  .batchSize = m_batchSize->value(),
-                                  .keepModelInput = m_sources.size() <= kMaxKeptModelInputs};
-    m_job = new ClassifyJob(*m_classifier, m_sources, options, this);
-    connect(m_job, &ClassifyJob::imageFinished, this, &ClassifyPanel::showResult);
-    connect(m_job, &ClassifyJob::finished, this, &ClassifyPanel::finishRun);
-    m_job->start();
-    setStatus(tr("Classifying %n image(s)...", "", static_cast<int>(m_sources.size())));
+    setStatus(tr("Reading %1...").arg(folder));
+    m_runner->evaluateFolder(*m_classifier, folder, runOptions());
     updateButtons();
 }
 
-void ClassifyPanel::showResult(int index, const ClassifyResult& result)
+void ClassifyPanel::onRunStarted(int imageCount, bool evaluation)
 {
-    m_results.push_back(result);
-    m_progress->setValue(index + 1);
-    const QString path = QString::fromStdString(m_sources[static_cast<std::size_t>(index)].path.string());
-    const QImage thumbnail = loadImage(path, m_encoded[static_cast<std::size_t>(index)], kThumbnailSize);
-    m_table->item(index, ImageColumn)->setIcon(QIcon(QPixmap::fromImage(thumbnail)));
-    if (!result.ok()) {
-        m_table->item(index, StatusColumn)->setText(tr("error"));
-        m_table->item(index, StatusColumn)->setToolTip(QString::fromStdString(result.error->message));
-        m_table->item(index, StatusColumn)->setForeground(QColor(0xc6, 0x28, 0x28));
-    } else {
-        const Prediction& best = result.predictions.front();
-        m_table->item(index, TopLabelColumn)->setText(QString::fromStdString(best.label));
-        m_table->item(index, ScoreColumn)->setText(QStringLiteral("%1%").arg(best.score * 100, 0, 'f', 1));
-        m_table->item(index, StatusColumn)->setText(tr("done"));
-    }
-    if (index == 0)
-        m_table->setCurrentCell(0, ImageColumn);
-    else if (m_table->currentRow() == index)
-        showDetails(index);
+    const QString engine =
+        engineDescription({m_classifier->engine().precision(), m_classifier->engine().threads()});
+    if (!m_resultEngines.contains(engine))
+        m_resultEngines << engine;
+    updateEngineLabel();
+    m_progress->setRange(0, imageCount);
+    m_progress->setValue(0);
+    m_views->setCurrentIndex(evaluation ? 1 : 0);
+    if (evaluation)
+        m_evaluationView->clear();
+    // The first image of the run is selected so its details show as soon as it is done.
+    m_table->setCurrentIndex(m_results->index(m_runner->runFirstRow(), ClassifyResultsModel::ImageColumn));
+    m_table->scrollTo(m_table->currentIndex());
+    setStatus(tr("Classifying %n image(s) with %1...", "", imageCount).arg(engine));
+    updateButtons();
+}
+
+void ClassifyPanel::onRunProgress(int done, int total)
+{
+    m_progress->setRange(0, total);
+    m_progress->setValue(done);
 }
 
 void ClassifyPanel::finishRun(bool cancelled)
 {
-    m_job->deleteLater();
-    m_job = nullptr;
-    for (int row = static_cast<int>(m_results.size()); row < m_table->rowCount(); ++row)
-        m_table->item(row, StatusColumn)->setText(tr("cancelled"));
-    const auto failed = std::ranges::count_if(m_results, [](const ClassifyResult& r) { return !r.ok(); });
-    QString message = cancelled
-                          ? tr("Cancelled after %1 of %2 images.").arg(m_results.size()).arg(m_sources.size())
-                          : tr("Classified %n image(s).", "", static_cast<int>(m_results.size()));
+    const int first = m_runner->runFirstRow();
+    const int count = m_runner->runImageCount();
+    if (count == 0) { // cancelled while looking for images
+        setStatus(tr("Cancelled before any image was classified."));
+        updateButtons();
+        Q_EMIT runFinished(cancelled);
+        return;
+    }
+    const std::vector<ClassifyResult> run = m_results->results(first, first + count);
+    const auto handled = static_cast<int>(run.size());
+    const auto failed = std::ranges::count_if(run, [](const ClassifyResult& r) { return !r.ok(); });
+    QString message = cancelled ? tr("Cancelled after %1 of %2 images.").arg(handled).arg(count)
+                                : tr("Classified %n image(s)", "", handled) +
+                                      tr(" with %1.")
+                                          .arg(engineDescription({m_classifier->engine().precision(),
+                                                                  m_classifier->engine().threads()}));
     if (failed > 0)
         message += QLatin1Char(' ') +
                    tr("%n image(s) could not be read; see the Status column.", "", static_cast<int>(failed));
-    if (m_evaluationFolder) {
-        Evaluation evaluation = evaluate(*m_evaluationFolder, m_results, m_classifier->labels());
+    if (const auto& folder = m_runner->evaluationFolder()) {
+        Evaluation evaluation = evaluate(*folder, run, m_classifier->labels());
         message += QLatin1Char(' ') + tr("Accuracy %1%.").arg(evaluation.accuracy * 100, 0, 'f', 1);
-        m_evaluationView->showEvaluation(*m_evaluationFolder, m_results, std::move(evaluation));
+        m_evaluationView->showEvaluation(*folder, run, std::move(evaluation));
     }
     setStatus(message, failed > 0);
     updateButtons();
@@ -463,70 +590,196 @@ void ClassifyPanel::finishRun(bool cancelled)
 
 void ClassifyPanel::showDetails(int row)
 {
-    if (row < 0 || row >= static_cast<int>(m_sources.size())) {
+    if (row < 0 || row >= m_results->size()) {
+        m_previewTitle->clear();
         m_preview->clear();
         m_bars->setPredictions({});
-        m_modelInput->clear();
+        m_modelInput->showMessage({});
         return;
     }
-    const std::size_t index = static_cast<std::size_t>(row);
-    const ImageSource& source = m_sources[index];
-    m_previewTitle->setText(QString::fromStdString(source.name));
-    m_preview->setPixmap(QPixmap::fromImage(
-        loadImage(QString::fromStdString(source.path.string()), m_encoded[index], kPreviewSize)));
-    if (index >= m_results.size()) {
+    const ClassifyResultsModel::Row& shown = m_results->row(row);
+    m_previewTitle->setText(fromStd(shown.result.image));
+    switch (shown.state) {
+    case ClassifyResultsModel::RowState::Waiting:
         m_bars->setMessage(tr("Not classified yet."));
-        m_modelInput->clear();
+        break;
+    case ClassifyResultsModel::RowState::Cancelled:
+        m_bars->setMessage(tr("Not classified: the run was cancelled."));
+        break;
+    case ClassifyResultsModel::RowState::Failed:
+        m_bars->setMessage(fromStd(shown.result.error ? shown.result.error->message : std::string()));
+        break;
+    case ClassifyResultsModel::RowState::Done:
+        m_bars->setPredictions(shown.result.predictions);
+        break;
+    }
+    m_modelInput->setPredictions(shown.state == ClassifyResultsModel::RowState::Done
+                                     ? shown.result.predictions
+                                     : std::vector<Prediction>{});
+    // Never a blank square without a word: say why there is nothing to see yet.
+    switch (shown.state) {
+    case ClassifyResultsModel::RowState::Waiting:
+        m_modelInput->showMessage(tr("Shown once this image is classified."));
+        break;
+    case ClassifyResultsModel::RowState::Cancelled:
+        m_modelInput->showMessage(tr("Not classified: the run was cancelled before this image."));
+        break;
+    case ClassifyResultsModel::RowState::Failed:
+        m_modelInput->showMessage(tr("The image could not be read, so the model saw nothing."));
+        break;
+    case ClassifyResultsModel::RowState::Done:
+        m_modelInput->showMessage(tr("Preparing the view..."));
+        break;
+    }
+    requestDetails();
+}
+
+// Decodes the preview and what the model sees (and the heat map when asked for) of the current row
+// on a job. One job at a time: a request made while one runs is served when it ends, for whatever
+// row is current then.
+void ClassifyPanel::requestDetails()
+{
+    const int row = m_table->currentIndex().row();
+    if (row < 0 || row >= m_results->size() || !m_classifier)
+        return;
+    ++m_detailRequest;
+    if (m_detailRunning) {
+        m_detailPending = true;
         return;
     }
-    const ClassifyResult& result = m_results[index];
-    if (!result.ok())
-        m_bars->setMessage(QString::fromStdString(result.error->message));
-    else
-        m_bars->setPredictions(result.predictions);
-    const QImage seen = toQImage(result.modelInput);
-    // Small model inputs are enlarged without smoothing so their pixels stay visible.
-    m_modelInput->setPixmap(
-        seen.isNull()
-            ? QPixmap()
-            : QPixmap::fromImage(seen.width() < 160 ? seen.scaled(seen.size() * (224 / seen.width()),
-                                                                  Qt::KeepAspectRatio, Qt::FastTransformation)
-                                                    : seen));
-    m_modelInput->setToolTip(
-        tr("%1x%2 pixels after resize and crop: what the model sees").arg(result.width).arg(result.height));
+    m_detailRunning = true;
+    m_detailPending = false;
+    const ClassifyResultsModel::Row& shown = m_results->row(row);
+    const bool classified = shown.state == ClassifyResultsModel::RowState::Done;
+    const bool withHeat = classified && m_modelInput->heatMapWanted();
+    GradCamOptions camOptions;
+    camOptions.classIndex = m_modelInput->heatMapClass();
+    auto model = m_classifier->sharedModel();
+    PreprocessRecipe recipe = m_classifier->recipe();
+    ImageSource source = m_results->source(row);
+    const unsigned request = m_detailRequest;
+    startJob<Details>(
+        m_detailJobs, this,
+        [request, row, classified, withHeat, camOptions, model, recipe,
+         source](JobContext&) -> Result<Details> {
+            Details details;
+            details.request = request;
+            details.row = row;
+            const QByteArray bytes(reinterpret_cast<const char*>(source.bytes.data()),
+                                   static_cast<qsizetype>(source.bytes.size()));
+            details.preview = decodeScaledImage(source.path, bytes, kPreviewSize);
+            if (!classified)
+                return details;
+            auto input = source.bytes.empty() ? preprocessImageFile(source.path, recipe)
+                                              : preprocessImageBytes(source.bytes, source.name, recipe);
+            if (!input) {
+                details.inputError = fromStd(input.error().message);
+                return details;
+            }
+            if (withHeat) {
+                // Grad-CAM runs in float32 with autograd on the model's own modules, whatever precision
+                // the engine uses.
+                auto cam = gradCam(*model, *input, camOptions);
+                if (cam)
+                    details.cam = std::move(*cam);
+                else
+                    details.camError = fromStd(cam.error().message);
+            }
+            details.modelInput = std::move(input->modelInput);
+            return details;
+        },
+        [this](Result<Details> details) {
+            m_detailRunning = false;
+            if (details && details->request == m_detailRequest)
+                applyDetails(std::move(*details));
+            if (m_detailPending)
+                requestDetails();
+        });
+}
+
+void ClassifyPanel::applyDetails(Details details)
+{
+    if (details.row != m_table->currentIndex().row())
+        return;
+    QImage preview = details.preview;
+    if (!preview.isNull() && preview.width() < kPreviewSize && preview.height() < kPreviewSize)
+        preview = preview.scaled(kPreviewSize, kPreviewSize, Qt::KeepAspectRatio, Qt::FastTransformation);
+    m_preview->setPixmap(preview.isNull() ? QPixmap() : QPixmap::fromImage(preview));
+    const ClassifyResultsModel::Row& shown = m_results->row(details.row);
+    if (shown.state != ClassifyResultsModel::RowState::Done) {
+        Q_EMIT detailsShown(details.row);
+        return;
+    }
+    if (!details.inputError.isEmpty()) {
+        m_modelInput->showMessage(details.inputError);
+        Q_EMIT detailsShown(details.row);
+        return;
+    }
+    m_modelInput->setModelInput(std::move(details.modelInput));
+    if (details.cam) {
+        const auto index = static_cast<std::size_t>(details.cam->classIndex);
+        const QString label = index < m_classifier->labels().size()
+                                  ? fromStd(m_classifier->labels()[index])
+                                  : QString::number(details.cam->classIndex);
+        m_modelInput->setHeatMap(std::move(*details.cam), label);
+    } else if (!details.camError.isEmpty()) {
+        m_modelInput->setHeatMapError(details.camError);
+    }
+    Q_EMIT detailsShown(details.row);
 }
 
 void ClassifyPanel::cancel()
 {
-    if (m_job) {
-        m_job->cancel();
+    if (m_runner->isBusy()) {
+        m_runner->cancel();
         setStatus(tr("Cancelling after the current batch..."));
     }
 }
 
+void ClassifyPanel::clearResults()
+{
+    if (m_runner->isBusy())
+        return;
+    m_results->clear();
+    m_resultEngines.clear();
+    updateEngineLabel();
+    m_evaluationView->clear();
+    m_progress->setValue(0);
+    showDetails(-1);
+    setStatus(tr("Cleared the results."));
+    updateButtons();
+}
+
+std::vector<ClassifyResult> ClassifyPanel::results() const
+{
+    return m_results->results();
+}
+
 bool ClassifyPanel::exportCsv(const QString& path)
 {
-    if (auto written = writeResultsCsv(path, m_results); !written) {
-        setStatus(QString::fromStdString(written.error().message), true);
+    const std::vector<ClassifyResult> all = results();
+    if (auto written = writeResultsCsv(path, all); !written) {
+        setStatus(fromStd(written.error().message), true);
         return false;
     }
-    setStatus(tr("Exported %n result(s) to %1", "", static_cast<int>(m_results.size())).arg(path));
+    setStatus(tr("Exported %n result(s) to %1", "", static_cast<int>(all.size())).arg(path));
     return true;
 }
 
 bool ClassifyPanel::exportJson(const QString& path)
 {
-    if (auto written = writeResultsJson(path, m_results); !written) {
-        setStatus(QString::fromStdString(written.error().message), true);
+    const std::vector<ClassifyResult> all = results();
+    if (auto written = writeResultsJson(path, all); !written) {
+        setStatus(fromStd(written.error().message), true);
         return false;
     }
-    setStatus(tr("Exported %n result(s) to %1", "", static_cast<int>(m_results.size())).arg(path));
+    setStatus(tr("Exported %n result(s) to %1", "", static_cast<int>(all.size())).arg(path));
     return true;
 }
 
 void ClassifyPanel::exportWithDialog(bool json)
 {
-    const QString path = QFileDialog::getSaveFileName(
+    const QString path = ui::FileDialog::getSaveFileName(
         this, json ? tr("Export results as JSON") : tr("Export results as CSV"),
         json ? QStringLiteral("predictions.json") : QStringLiteral("predictions.csv"),
         json ? tr("JSON (*.json)") : tr("CSV (*.csv)"));

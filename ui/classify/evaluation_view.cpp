@@ -1,10 +1,15 @@
 #include "classify/evaluation_view.h"
 
+#include "classify/thumbnail_loader.h"
+
+#include <QGridLayout>
 #include <QHeaderView>
-#include <QImageReader>
 #include <QLabel>
 #include <QListWidget>
+#include <QPainter>
+#include <QScrollBar>
 #include <QSplitter>
+#include <QStyleOptionHeader>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -23,14 +28,74 @@ QTableWidgetItem* readOnlyItem(const QString& text)
     return item;
 }
 
-QIcon thumbnail(const QString& path)
+constexpr int kCellThumbnail = 64;
+
+// Column headers written bottom-to-top, so a matrix of ten classes with long names stays narrow
+// enough to sit beside the per-class table at 1024 pixels.
+class RotatedHeader final : public QHeaderView
 {
-    QImageReader reader(path);
-    const QSize size = reader.size();
-    if (size.isValid())
-        reader.setScaledSize(size.scaled(64, 64, Qt::KeepAspectRatio));
-    return QIcon(QPixmap::fromImage(reader.read()));
-}
+public:
+    explicit RotatedHeader(QWidget* parent) : QHeaderView(Qt::Horizontal, parent)
+    {
+        setSectionResizeMode(QHeaderView::Fixed);
+        setDefaultSectionSize(fontMetrics().height() + 16);
+    }
+
+protected:
+    void paintSection(QPainter* painter, const QRect& rect, int logicalIndex) const override
+    {
+        painter->save();
+        QStyleOptionHeader option;
+        initStyleOption(&option);
+        option.rect = rect;
+        option.section = logicalIndex;
+        style()->drawControl(QStyle::CE_HeaderSection, &option, painter, this);
+        const QString text = model()->headerData(logicalIndex, orientation(), Qt::DisplayRole).toString();
+        painter->translate(rect.left() + rect.width() / 2.0 + fontMetrics().ascent() / 2.0 - 1,
+                           rect.bottom() - 6);
+        painter->rotate(-90);
+        painter->setPen(palette().color(QPalette::ButtonText));
+        painter->drawText(0, 0, text);
+        painter->restore();
+    }
+
+    QSize sectionSizeFromContents(int logicalIndex) const override
+    {
+        const QString text = model()->headerData(logicalIndex, orientation(), Qt::DisplayRole).toString();
+        return {fontMetrics().height() + 16, fontMetrics().horizontalAdvance(text) + 14};
+    }
+};
+
+// An axis title written bottom-to-top, beside the matrix's rows.
+class VerticalTitle final : public QWidget
+{
+public:
+    VerticalTitle(const QString& text, QWidget* parent) : QWidget(parent), m_text(text)
+    {
+        setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Preferred);
+        setAccessibleName(text);
+    }
+    QSize sizeHint() const override
+    {
+        return {fontMetrics().height() + 4, fontMetrics().horizontalAdvance(m_text) + 8};
+    }
+    QSize minimumSizeHint() const override { return {fontMetrics().height() + 4, 0}; }
+
+protected:
+    void paintEvent(QPaintEvent*) override
+    {
+        QPainter painter(this);
+        QFont bold = font();
+        bold.setBold(true);
+        painter.setFont(bold);
+        painter.translate(0, height());
+        painter.rotate(-90);
+        painter.drawText(QRect(0, 0, height(), width()), Qt::AlignCenter, m_text);
+    }
+
+private:
+    QString m_text;
+};
 
 } // namespace
 
@@ -49,21 +114,42 @@ EvaluationView::EvaluationView(QWidget* parent) : QWidget(parent)
     m_classes->setObjectName(QStringLiteral("evaluationClasses"));
     m_classes->setHorizontalHeaderLabels(
         {tr("Class"), tr("Images"), tr("Predicted"), tr("Precision"), tr("Recall")});
-    m_classes->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    m_classes->horizontalHeaderItem(1)->setToolTip(tr("Images in the class's folder"));
+    m_classes->horizontalHeaderItem(2)->setToolTip(tr("Images the model put in this class"));
+    m_classes->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_classes->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_classes->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_classes->verticalHeader()->hide();
 
     m_confusion = new QTableWidget(this);
     m_confusion->setObjectName(QStringLiteral("confusionMatrix"));
+    m_confusion->setHorizontalHeader(new RotatedHeader(m_confusion));
     m_confusion->setToolTip(
         tr("Rows: true class (folder). Columns: predicted class. Click a cell to see its images."));
     m_confusion->setEditTriggers(QAbstractItemView::NoEditTriggers);
     connect(m_confusion, &QTableWidget::cellClicked, this, &EvaluationView::showCell);
+    auto* predictedTitle = new QLabel(tr("Predicted class \u2192"), this);
+    predictedTitle->setObjectName(QStringLiteral("confusionPredictedTitle"));
+    predictedTitle->setAlignment(Qt::AlignCenter);
+    QFont bold = predictedTitle->font();
+    bold.setBold(true);
+    predictedTitle->setFont(bold);
+    auto* trueTitle = new VerticalTitle(tr("True class (folder) \u2192"), this);
+    trueTitle->setObjectName(QStringLiteral("confusionTrueTitle"));
+    auto* matrixBox = new QWidget(this);
+    auto* matrixGrid = new QGridLayout(matrixBox);
+    matrixGrid->setContentsMargins(0, 0, 0, 0);
+    matrixGrid->setSpacing(2);
+    matrixGrid->addWidget(predictedTitle, 0, 1);
+    matrixGrid->addWidget(trueTitle, 1, 0);
+    matrixGrid->addWidget(m_confusion, 1, 1);
 
     m_cellTitle = new QLabel(tr("Click a cell of the matrix to see its images."), this);
+    m_cellTitle->setObjectName(QStringLiteral("confusionCellTitle"));
     m_cellImages = new QListWidget(this);
     m_cellImages->setObjectName(QStringLiteral("confusionCellImages"));
     m_cellImages->setViewMode(QListView::IconMode);
-    m_cellImages->setIconSize(QSize(64, 64));
+    m_cellImages->setIconSize(QSize(kCellThumbnail, kCellThumbnail));
     m_cellImages->setResizeMode(QListView::Adjust);
 
     auto* cellBox = new QWidget(this);
@@ -74,18 +160,24 @@ EvaluationView::EvaluationView(QWidget* parent) : QWidget(parent)
 
     auto* splitter = new QSplitter(Qt::Vertical, this);
     auto* top = new QSplitter(Qt::Horizontal, splitter);
+    top->setChildrenCollapsible(false);
     top->addWidget(m_classes);
-    top->addWidget(m_confusion);
+    top->addWidget(matrixBox);
     top->setStretchFactor(1, 2);
     splitter->addWidget(top);
     splitter->addWidget(cellBox);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 1);
 
     auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_summary);
     layout->addWidget(m_unmatched);
     layout->addWidget(splitter, 1);
     clear();
 }
+
+EvaluationView::~EvaluationView() = default;
 
 void EvaluationView::clear()
 {
@@ -138,7 +230,13 @@ void EvaluationView::fillClasses()
         m_classes->setItem(row, 3, readOnlyItem(percentText(c.precision)));
         m_classes->setItem(row, 4, readOnlyItem(percentText(c.recall)));
     }
-    m_classes->resizeColumnsToContents();
+    // Every column whole: the table is at least as wide as its columns (the matrix gives way).
+    int width = m_classes->frameWidth() * 2;
+    for (int column = 0; column < m_classes->columnCount(); ++column)
+        width += m_classes->horizontalHeader()->sectionSize(column);
+    if (m_classes->verticalScrollBar()->isVisible() || m_classes->rowCount() > 8)
+        width += m_classes->style()->pixelMetric(QStyle::PM_ScrollBarExtent);
+    m_classes->setMinimumWidth(width);
 }
 
 void EvaluationView::fillConfusion()
@@ -171,6 +269,7 @@ void EvaluationView::fillConfusion()
         }
     }
     m_confusion->resizeColumnsToContents();
+    m_confusion->resizeRowsToContents();
 }
 
 void EvaluationView::showCell(int row, int column)
@@ -184,14 +283,41 @@ void EvaluationView::showCell(int row, int column)
         tr("%n image(s) of %1 predicted as %2", "", static_cast<int>(images.size()))
             .arg(QString::fromStdString(m_evaluation.classes[static_cast<std::size_t>(row)].label),
                  QString::fromStdString(m_evaluation.classes[static_cast<std::size_t>(column)].label)));
+    std::vector<std::filesystem::path> paths;
     for (std::size_t index : images) {
         const QString path = QString::fromStdString(m_folder.images[index].path.string());
-        auto* item = new QListWidgetItem(
-            thumbnail(path), QString::fromStdString(m_folder.images[index].path.filename().string()));
+        auto* item =
+            new QListWidgetItem(QString::fromStdString(m_folder.images[index].path.filename().string()));
         item->setToolTip(path);
         item->setData(Qt::UserRole, path);
         m_cellImages->addItem(item);
+        paths.push_back(m_folder.images[index].path);
     }
+    // Thumbnails decode on a job; a newer click makes this one's result stale.
+    using Icons = std::vector<QImage>;
+    const unsigned generation = ++m_cellGeneration;
+    startJob<Icons>(
+        m_thumbnailJobs, this,
+        [paths = std::move(paths)](JobContext& context) -> Result<Icons> {
+            Icons icons;
+            for (const auto& path : paths) {
+                if (context.isCancelled())
+                    return std::unexpected(JobContext::cancelledError());
+                icons.push_back(decodeScaledImage(path, {}, kCellThumbnail));
+            }
+            return icons;
+        },
+        [this, generation](Result<Icons> icons) {
+            if (!icons || generation != m_cellGeneration)
+                return;
+            for (int i = 0; i < m_cellImages->count() && i < static_cast<int>(icons->size()); ++i) {
+                const QImage& icon = (*icons)[static_cast<std::size_t>(i)];
+                if (!icon.isNull())
+                    m_cellImages->item(i)->setIcon(QPixmap::fromImage(icon.scaled(
+                        kCellThumbnail, kCellThumbnail, Qt::KeepAspectRatio, Qt::FastTransformation)));
+            }
+            Q_EMIT cellThumbnailsShown();
+        });
 }
 
 } // namespace mwb

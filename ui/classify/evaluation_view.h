@@ -1,10 +1,12 @@
 #pragma once
 
-// The outcome of evaluating on a labelled folder: accuracy, per-class precision and recall, and a
-// confusion matrix whose cells list their images when clicked. GUI thread only; it keeps copies of
-// the folder, results and evaluation it shows.
+// The outcome of evaluating on a labelled folder: accuracy, per-class precision and recall (columns
+// never cut), and a confusion matrix with axis titles whose cells list their images when clicked,
+// the thumbnails decoded on a job. GUI thread only; it keeps copies of the folder, results and
+// evaluation it shows.
 
 #include "inference/evaluation.h"
+#include "jobs/job.h"
 
 #include <QWidget>
 
@@ -20,6 +22,7 @@ class EvaluationView final : public QWidget
 
 public:
     explicit EvaluationView(QWidget* parent = nullptr);
+    ~EvaluationView() override;
 
     void showEvaluation(LabelledFolder folder, std::vector<ClassifyResult> results, Evaluation evaluation);
     void clear();
@@ -28,10 +31,16 @@ public:
 
     const Evaluation& evaluation() const { return m_evaluation; }
 
+Q_SIGNALS:
+    // The thumbnails of the cell last clicked are shown (they decode off the GUI thread).
+    void cellThumbnailsShown();
+
 private:
     void fillClasses();
     void fillConfusion();
 
+    JobPool m_thumbnailJobs{1};
+    unsigned m_cellGeneration = 0;
     LabelledFolder m_folder;
     std::vector<ClassifyResult> m_results;
     Evaluation m_evaluation;
