@@ -75,14 +75,15 @@ int main(int argc, char* argv[])
     int finished = 0;
     QObject::connect(panel, &mwb::ClassifyPanel::runFinished, [&] { ++finished; });
     QTest::mouseClick(samples().at(14), Qt::LeftButton);
-    QTest::qWaitFor([&] { return finished == 1; }, 120000);
+    ok = QTest::qWaitFor([&] { return finished == 1; }, 120000) && ok;
     panel->findChild<QCheckBox*>(QStringLiteral("classifyShowHeatMap"))->click();
-    QTest::qWaitFor([&] { return panel->findChild<mwb::ModelInputView*>()->hasHeatMap(); }, 120000);
+    ok =
+        QTest::qWaitFor([&] { return panel->findChild<mwb::ModelInputView*>()->hasHeatMap(); }, 120000) && ok;
     ok = shoot(outDir, QStringLiteral("2-sample-with-heat-map.png")) && ok;
 
     if (args.size() > 2) {
         panel->evaluateFolder(args[2]);
-        QTest::qWaitFor([&] { return finished == 2; }, 300000);
+        ok = QTest::qWaitFor([&] { return finished == 2; }, 300000) && ok;
         ok = shoot(outDir, QStringLiteral("3-evaluation.png")) && ok;
     }
     return ok ? 0 : 1;

@@ -59,7 +59,7 @@ struct ClassifyPanel::Details
 namespace {
 
 constexpr int kThumbnailSize = 48;
-constexpr int kPreviewSize = 96;
+constexpr int kPreviewSize = 64;
 
 QString fromStd(const std::string& text)
 {
@@ -103,7 +103,9 @@ ClassifyPanel::ClassifyPanel(ModelProvider builtModel, QWidget* parent)
     m_progress = new QProgressBar(this);
     m_progress->setObjectName(QStringLiteral("classifyProgress"));
     m_progress->setFormat(tr("%v of %m images"));
+    m_progress->setRange(0, 1);
     m_progress->setValue(0);
+    m_progress->setTextVisible(false); // until a run says how many images it has
     m_cancel = new QPushButton(tr("Cancel"), this);
     m_cancel->setObjectName(QStringLiteral("classifyCancel"));
     connect(m_cancel, &QPushButton::clicked, this, &ClassifyPanel::cancel);
@@ -130,6 +132,11 @@ ClassifyPanel::ClassifyPanel(ModelProvider builtModel, QWidget* parent)
 
     m_views = new QTabWidget(this);
     m_views->setObjectName(QStringLiteral("classifyViews"));
+    // Which engine computed the results, on the results' own tab bar.
+    m_engineLabel = new QLabel(this);
+    m_engineLabel->setObjectName(QStringLiteral("classifyEngineLabel"));
+    m_engineLabel->setContentsMargins(8, 0, 4, 0);
+    m_views->setCornerWidget(m_engineLabel, Qt::TopRightCorner);
     m_views->addTab(createResultsView(), tr("Results"));
     m_evaluationView = new EvaluationView(this);
     m_views->addTab(m_evaluationView, tr("Evaluation"));
@@ -141,7 +148,14 @@ ClassifyPanel::ClassifyPanel(ModelProvider builtModel, QWidget* parent)
     layout->addLayout(progressRow);
     layout->addWidget(m_status);
     layout->addWidget(m_views, 1);
+    // The views take the height left over. Their preferred height is not asked for: the panel sits
+    // in a scroll area, and with word-wrapped labels above, the layout's height-for-width (the sum
+    // of preferred heights) would become the panel's minimum and scroll a 700-pixel-high window.
+    m_views->setMinimumHeight(m_views->minimumSizeHint().height());
+    m_views->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Ignored);
     updateButtons();
+    updateEngineLabel();
+    showDetails(-1);
     openBuiltinModel();
 }
 
@@ -226,6 +240,9 @@ QWidget* ClassifyPanel::createResultsView()
     // Fixed sizes: a header that measured its contents would visit every one of 50,000 rows.
     m_table->horizontalHeader()->setSectionResizeMode(ClassifyResultsModel::ImageColumn,
                                                       QHeaderView::Stretch);
+    m_table->horizontalHeader()->resizeSection(ClassifyResultsModel::TopLabelColumn, 110);
+    m_table->horizontalHeader()->resizeSection(ClassifyResultsModel::ScoreColumn, 56);
+    m_table->horizontalHeader()->resizeSection(ClassifyResultsModel::StatusColumn, 70);
     m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_table->verticalHeader()->setDefaultSectionSize(kThumbnailSize + 4);
     m_table->setIconSize(QSize(kThumbnailSize, kThumbnailSize));
@@ -244,47 +261,49 @@ QWidget* ClassifyPanel::createResultsView()
                     showDetails(row);
             });
 
-    m_engineLabel = new QLabel(this);
-    m_engineLabel->setObjectName(QStringLiteral("classifyEngineLabel"));
     auto* tableBox = new QWidget(this);
     auto* tableLayout = new QVBoxLayout(tableBox);
     tableLayout->setContentsMargins(0, 0, 0, 0);
-    tableLayout->addWidget(m_engineLabel);
     tableLayout->addWidget(m_table, 1);
 
-    // The details of the selected row: what the model sees (with the heat map) beside the image as
-    // it came and its predictions, side by side so the whole tab fits a 700-pixel-high screen.
-    auto* details = new QWidget(this);
-    m_previewTitle = new QLabel(details);
+    // The details of the selected row: what the model sees (with the heat map) and, beside it, the
+    // image as it came with its name and predictions, then the heat-map controls; side by side so
+    // the whole tab fits a 700-pixel-high screen.
+    auto* side = new QWidget(this);
+    m_previewTitle = new QLabel(side);
     m_previewTitle->setObjectName(QStringLiteral("classifyPreviewTitle"));
     m_previewTitle->setWordWrap(true);
-    m_previewTitle->setMinimumWidth(1); // a long path wraps instead of widening the window
-    m_preview = new QLabel(details);
+    // A long path wraps (or is cut) instead of widening the details.
+    m_previewTitle->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_previewTitle->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+    m_preview = new QLabel(side);
     m_preview->setObjectName(QStringLiteral("classifyPreview"));
     m_preview->setAlignment(Qt::AlignCenter);
     m_preview->setFixedSize(kPreviewSize, kPreviewSize);
     m_preview->setToolTip(tr("The image as it came"));
-    m_bars = new PredictionBars(details);
-    m_modelInput = new ModelInputView(details);
+    m_bars = new PredictionBars(side);
+    m_bars->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    auto* barsRow = new QHBoxLayout;
+    barsRow->addWidget(m_preview, 0, Qt::AlignTop);
+    barsRow->addWidget(m_bars, 1);
+    auto* sideLayout = new QVBoxLayout(side);
+    sideLayout->setContentsMargins(0, 0, 0, 0);
+    sideLayout->addWidget(m_previewTitle);
+    sideLayout->addLayout(barsRow);
+    m_modelInput = new ModelInputView(this);
+    m_modelInput->setSideWidget(side);
     connect(m_modelInput, &ModelInputView::heatMapRequested, this, &ClassifyPanel::requestDetails);
-    auto* side = new QVBoxLayout;
-    side->addWidget(m_preview, 0, Qt::AlignLeft);
-    side->addWidget(m_bars);
-    side->addStretch(1);
-    auto* row = new QHBoxLayout;
-    row->addWidget(m_modelInput, 0, Qt::AlignTop);
-    row->addLayout(side, 1);
+    auto* details = new QWidget(this);
     auto* form = new QVBoxLayout(details);
     form->setContentsMargins(4, 0, 0, 0);
-    form->addWidget(m_previewTitle);
-    form->addLayout(row, 1);
+    form->addWidget(m_modelInput, 1);
 
     auto* splitter = new QSplitter(this);
     splitter->setChildrenCollapsible(false);
     splitter->addWidget(tableBox);
     splitter->addWidget(details);
     splitter->setStretchFactor(0, 1);
-    splitter->setStretchFactor(1, 1);
+    splitter->setStretchFactor(1, 0);
     return splitter;
 }
 
@@ -467,9 +486,10 @@ void ClassifyPanel::setClassifier(Loaded loaded)
     const bool stale = engine.precision() != m_engine.precision || engine.threads() != m_engine.threads;
     m_description = loaded.description;
     m_builtin = loaded.builtin;
-    m_modelLabel->setText(tr("%1 \u2014 %2, %3")
-                              .arg(m_description, classCount(static_cast<int>(m_classifier->labels().size())),
-                                   fromStd(m_classifier->recipe().summary())));
+    // One line; the preprocessing recipe is in the tooltip.
+    m_modelLabel->setText(
+        tr("%1 \u2014 %2").arg(m_description, classCount(static_cast<int>(m_classifier->labels().size()))));
+    m_modelLabel->setToolTip(tr("Preprocessing: %1").arg(fromStd(m_classifier->recipe().summary())));
     if (m_builtin)
         m_samples->setSamples(builtinModelSamples(kDefaultBuiltinModel));
     m_samples->setVisible(m_builtin && m_samples->sampleCount() > 0);
@@ -534,6 +554,7 @@ void ClassifyPanel::evaluateFolder(const QString& folder)
 
 void ClassifyPanel::onRunStarted(int imageCount, bool evaluation)
 {
+    m_progress->setTextVisible(true);
     const QString engine =
         engineDescription({m_classifier->engine().precision(), m_classifier->engine().threads()});
     if (!m_resultEngines.contains(engine))
@@ -594,7 +615,9 @@ void ClassifyPanel::showDetails(int row)
         m_previewTitle->clear();
         m_preview->clear();
         m_bars->setPredictions({});
-        m_modelInput->showMessage({});
+        m_modelInput->setPredictions({});
+        m_modelInput->showMessage(tr("Select a result to see the pixels the model was given and, with the "
+                                     "heat map, which of them made it choose."));
         return;
     }
     const ClassifyResultsModel::Row& shown = m_results->row(row);
@@ -745,6 +768,7 @@ void ClassifyPanel::clearResults()
     updateEngineLabel();
     m_evaluationView->clear();
     m_progress->setValue(0);
+    m_progress->setTextVisible(false);
     showDetails(-1);
     setStatus(tr("Cleared the results."));
     updateButtons();

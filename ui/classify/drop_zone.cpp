@@ -70,9 +70,9 @@ DropZone::DropZone(QWidget* parent) : QFrame(parent)
     setAcceptDrops(true);
     setFocusPolicy(Qt::StrongFocus);
     setFrameShape(QFrame::StyledPanel);
-    setMinimumHeight(80);
-    auto* label = new QLabel(tr("Drop images or folders here, or paste an image (Ctrl+V).\n"
-                                "A folder of class subfolders is evaluated."),
+    setMinimumHeight(40); // one line: the tab must fit a 700-pixel-high screen
+    auto* label = new QLabel(tr("Drop images or folders here, or paste an image (Ctrl+V). A folder of class "
+                                "subfolders is evaluated."),
                              this);
     label->setAlignment(Qt::AlignCenter);
     label->setWordWrap(true);

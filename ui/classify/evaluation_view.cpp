@@ -107,7 +107,9 @@ EvaluationView::EvaluationView(QWidget* parent) : QWidget(parent)
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_unmatched = new QLabel(this);
     m_unmatched->setObjectName(QStringLiteral("evaluationUnmatched"));
-    m_unmatched->setWordWrap(true);
+    // One line (the full list is in the tooltip): a wrapped label would make the tab's height depend
+    // on its width, which the scroll area around the panel turns into a taller minimum.
+    m_unmatched->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_unmatched->setStyleSheet(QStringLiteral("color: #b26a00;"));
 
     m_classes = new QTableWidget(0, 5, this);
@@ -120,6 +122,7 @@ EvaluationView::EvaluationView(QWidget* parent) : QWidget(parent)
     m_classes->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_classes->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_classes->verticalHeader()->hide();
+    m_classes->verticalHeader()->setDefaultSectionSize(m_classes->fontMetrics().height() + 6);
 
     m_confusion = new QTableWidget(this);
     m_confusion->setObjectName(QStringLiteral("confusionMatrix"));
@@ -145,6 +148,7 @@ EvaluationView::EvaluationView(QWidget* parent) : QWidget(parent)
     matrixGrid->addWidget(m_confusion, 1, 1);
 
     m_cellTitle = new QLabel(tr("Click a cell of the matrix to see its images."), this);
+    m_cellTitle->setWordWrap(true);
     m_cellTitle->setObjectName(QStringLiteral("confusionCellTitle"));
     m_cellImages = new QListWidget(this);
     m_cellImages->setObjectName(QStringLiteral("confusionCellImages"));
@@ -158,16 +162,16 @@ EvaluationView::EvaluationView(QWidget* parent) : QWidget(parent)
     cellLayout->addWidget(m_cellTitle);
     cellLayout->addWidget(m_cellImages);
 
-    auto* splitter = new QSplitter(Qt::Vertical, this);
-    auto* top = new QSplitter(Qt::Horizontal, splitter);
-    top->setChildrenCollapsible(false);
-    top->addWidget(m_classes);
-    top->addWidget(matrixBox);
-    top->setStretchFactor(1, 2);
-    splitter->addWidget(top);
+    // Side by side: the per-class table, the matrix, the images of the cell clicked (a 700-pixel-high
+    // screen has no room to stack them).
+    auto* splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->setChildrenCollapsible(false);
+    splitter->addWidget(m_classes);
+    splitter->addWidget(matrixBox);
     splitter->addWidget(cellBox);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 1);
+    splitter->setStretchFactor(0, 0);
+    splitter->setStretchFactor(1, 2);
+    splitter->setStretchFactor(2, 1);
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -213,6 +217,7 @@ void EvaluationView::showEvaluation(LabelledFolder folder,
         unmatched << QStringLiteral("%1 (%2)").arg(QString::fromStdString(f.name)).arg(f.images);
     m_unmatched->setText(tr("Folders that match no class label (not evaluated): %1")
                              .arg(unmatched.join(QStringLiteral(", "))));
+    m_unmatched->setToolTip(m_unmatched->text());
     m_unmatched->setVisible(!unmatched.isEmpty());
     fillClasses();
     fillConfusion();

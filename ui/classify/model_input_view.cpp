@@ -44,7 +44,7 @@ ModelInputView::ModelInputView(QWidget* parent) : QWidget(parent)
     m_image = new QLabel(this);
     m_image->setObjectName(QStringLiteral("modelInputView"));
     m_image->setAlignment(Qt::AlignCenter);
-    m_image->setMinimumSize(kMinShownSide, kMinShownSide);
+    m_image->setFixedSize(kMinShownSide, kMinShownSide);
     m_image->setToolTip(tr("The pixels after resize and crop, before normalisation: what the model sees"));
 
     m_showHeat = new QCheckBox(tr("Show heat map"), this);
@@ -61,7 +61,6 @@ ModelInputView::ModelInputView(QWidget* parent) : QWidget(parent)
     m_caption = new QLabel(this);
     m_caption->setObjectName(QStringLiteral("classifyHeatMapCaption"));
     m_caption->setWordWrap(true);
-    setFixedWidth(kMinShownSide + 16);
 
     connect(m_showHeat, &QCheckBox::toggled, this, [this](bool on) {
         m_class->setEnabled(on);
@@ -80,17 +79,29 @@ ModelInputView::ModelInputView(QWidget* parent) : QWidget(parent)
     m_class->setEnabled(false);
     m_opacity->setEnabled(false);
 
-    // Two short rows under the image, so the view stays as narrow as the image.
+    // The image on the left, at its full size; beside it what the panel adds, then the heat-map
+    // controls: side by side, so the details fit under the results on a 700-pixel-high screen.
+    auto* imageColumn = new QVBoxLayout;
+    imageColumn->addWidget(title);
+    imageColumn->addWidget(m_image);
+    imageColumn->addStretch(1);
     auto* toggleRow = new QHBoxLayout;
     toggleRow->addWidget(m_showHeat);
     toggleRow->addWidget(m_opacity, 1);
-    auto* layout = new QVBoxLayout(this);
+    m_side = new QVBoxLayout;
+    m_side->addLayout(toggleRow);
+    m_side->addWidget(m_class);
+    m_side->addWidget(m_caption);
+    m_side->addStretch(1);
+    auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(title);
-    layout->addWidget(m_image);
-    layout->addLayout(toggleRow);
-    layout->addWidget(m_class);
-    layout->addWidget(m_caption);
+    layout->addLayout(imageColumn);
+    layout->addLayout(m_side, 1);
+}
+
+void ModelInputView::setSideWidget(QWidget* widget)
+{
+    m_side->insertWidget(0, widget);
 }
 
 void ModelInputView::setPredictions(const std::vector<Prediction>& predictions)

@@ -17,6 +17,7 @@ class QCheckBox;
 class QComboBox;
 class QLabel;
 class QSlider;
+class QVBoxLayout;
 
 namespace mwb {
 
@@ -26,6 +27,8 @@ class ModelInputView final : public QWidget
 
 public:
     explicit ModelInputView(QWidget* parent = nullptr);
+    // Shown above the heat-map controls, beside the image (the panel puts the predictions there).
+    void setSideWidget(QWidget* widget);
 
     // A new selection: forget the image and heat map, offer these classes to explain.
     void setPredictions(const std::vector<Prediction>& predictions);
@@ -57,6 +60,7 @@ private:
     QCheckBox* m_showHeat = nullptr;
     QSlider* m_opacity = nullptr;
     QComboBox* m_class = nullptr;
+    QVBoxLayout* m_side = nullptr;
 };
 
 } // namespace mwb

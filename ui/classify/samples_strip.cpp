@@ -12,7 +12,7 @@
 namespace mwb {
 namespace {
 
-constexpr int kSampleSide = 40;
+constexpr int kSampleSide = 32; // twenty fit in a row at 1024 pixels
 
 // "7-sneaker-1.png" -> "sneaker": how the shipped samples are named (class index, name, number).
 QString sampleCaption(const std::filesystem::path& path)
