@@ -11,23 +11,25 @@ HubClient::HubClient(HubSettings settings, QObject* parent) : QObject(parent), m
 
 HubClient::~HubClient()
 {
-    for (const QPointer<HubTask>& task : m_tasks)
+    for (const QPointer<HubTask>& task : std::as_const(m_tasks))
         if (task)
             task->cancel();
-    for (const QPointer<QThread>& thread : m_threads)
-        if (thread) {
-            thread->wait();
-            delete thread.data();
-        }
+    m_jobs.cancelAll();
+    m_jobs.waitForDone();
 }
 
-void HubClient::startThread(QThread* thread)
+quint64 HubClient::track(HubTask* task)
 {
-    m_threads.removeAll(nullptr);
-    m_tasks.removeAll(nullptr);
-    m_threads.append(thread);
-    connect(thread, &QThread::finished, thread, &QObject::deleteLater);
-    thread->start();
+    const quint64 id = m_nextId++;
+    m_tasks.insert(id, task);
+    connect(task, &QObject::destroyed, this, [this, id] { m_tasks.remove(id); });
+    return id;
+}
+
+void HubClient::relayProgress(quint64 id, const DownloadProgress& progress)
+{
+    if (HubTask* task = m_tasks.value(id))
+        Q_EMIT task->progress(progress);
 }
 
 HubTask* HubClient::whoAmI(Done<WhoAmI> done)

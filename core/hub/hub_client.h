@@ -1,27 +1,29 @@
 #pragma once
 
-// The Hub client for the GUI: every operation runs a HubSession on a worker thread of its own, so the
-// GUI thread never waits. Create and use HubClient from one thread with an event loop (the GUI thread).
-// Each call returns a HubTask owned by the client (it deletes itself after `finished`); the completion
-// callback runs on the client's thread with the Result, then `finished` is emitted. `progress` signals
-// arrive on the client's thread too, at most about 20 per second. HubTask::cancel() may be called from
-// any thread; the callback then receives an ErrorKind::Cancelled error. Destroying the client cancels
-// running tasks and waits for their threads.
+// The Hub client for the GUI: every operation runs a HubSession as a Job (core/jobs) on the client's
+// own JobPool, so the GUI thread never waits. Create and use HubClient from one thread with an event
+// loop (the GUI thread). Each call returns a HubTask owned by the client (it deletes itself after
+// `finished`); the completion callback runs on the client's thread with the Result, then `finished`
+// is emitted. `progress` signals arrive on the client's thread too, at most about 20 per second.
+// HubTask::cancel() may be called from any thread; the callback then receives an
+// ErrorKind::Cancelled error. Deleting a HubTask drops its callback. Destroying the client cancels
+// running tasks and waits for them.
 
 #include "error.h"
 #include "hub/hub_paths.h"
 #include "hub/hub_session.h"
 #include "hub/hub_types.h"
+#include "jobs/job.h"
 
 #include <atomic>
 #include <functional>
 #include <memory>
 
 #include <QElapsedTimer>
+#include <QHash>
 #include <QList>
 #include <QObject>
 #include <QPointer>
-#include <QThread>
 
 namespace mwb::hub {
 
@@ -78,11 +80,14 @@ public:
                  std::optional<QString> token = std::nullopt);
 
 private:
-    void startThread(QThread* thread);
+    // Registers `task` for progress relayed from its worker (by id: the worker never touches it).
+    quint64 track(HubTask* task);
+    void relayProgress(quint64 id, const DownloadProgress& progress);
 
     HubSettings m_settings;
-    QList<QPointer<QThread>> m_threads;
-    QList<QPointer<HubTask>> m_tasks;
+    QHash<quint64, QPointer<HubTask>> m_tasks;
+    quint64 m_nextId = 1;
+    JobPool m_jobs{8}; // network-bound work: several at once; declared last, so it is destroyed first
 };
 
 template <typename T>
@@ -91,10 +96,9 @@ HubTask* HubClient::run(std::function<Result<T>(HubSession&, const ProgressCallb
                         std::optional<QString> token)
 {
     auto* task = new HubTask(this);
-    m_tasks.append(task);
-    QPointer<HubTask> guard(task);
+    const quint64 id = track(task);
     auto flag = task->cancelFlag();
-    QThread* thread = QThread::create([settings = m_settings, token, flag, guard, work, done]() {
+    auto job = [this, id, settings = m_settings, token, flag, work](JobContext&) -> Result<T> {
         HubSession session(settings, token);
         session.setCancelFlag(flag);
         QElapsedTimer sinceLast;
@@ -104,23 +108,19 @@ HubTask* HubClient::run(std::function<Result<T>(HubSession&, const ProgressCallb
             if (!last && sinceLast.elapsed() < 50)
                 return;
             sinceLast.restart();
-            if (HubTask* t = guard.data())
-                QMetaObject::invokeMethod(
-                    t, [t, p] { Q_EMIT t->progress(p); }, Qt::QueuedConnection);
-        };
-        Result<T> result = work(session, progress);
-        if (HubTask* t = guard.data())
+            // The client outlives every job (its destructor waits for them).
             QMetaObject::invokeMethod(
-                t,
-                [t, done, result = std::move(result)]() mutable {
-                    if (done)
-                        done(std::move(result));
-                    Q_EMIT t->finished();
-                    t->deleteLater();
-                },
-                Qt::QueuedConnection);
+                this, [this, id, p] { relayProgress(id, p); }, Qt::QueuedConnection);
+        };
+        return work(session, progress);
+    };
+    // The job is the task's child: deleting the task drops the job's result and callback.
+    startJob<T>(m_jobs, task, std::move(job), [task, done](Result<T> result) {
+        if (done)
+            done(std::move(result));
+        Q_EMIT task->finished();
+        task->deleteLater();
     });
-    startThread(thread);
     return task;
 }
 

@@ -1,6 +1,5 @@
 #include "hub/cache_window.h"
 
-#include "background_task.h"
 #include "hub/download_monitor.h"
 
 #include <memory>
@@ -132,16 +131,14 @@ void CacheWindow::refreshCache()
     m_scanning = true;
     m_remove->setEnabled(false);
     m_total->setText(tr("Scanning..."));
-    using Scan = std::shared_ptr<Result<hub::CacheInventory>>;
-    runInBackground<Scan>(
-        this,
-        [root = m_cacheDir] { return std::make_shared<Result<hub::CacheInventory>>(hub::scanCache(root)); },
-        [this](Scan scan) {
+    startJob<hub::CacheInventory>(
+        m_jobs, this, [root = m_cacheDir](JobContext&) { return hub::scanCache(root); },
+        [this](Result<hub::CacheInventory> scan) {
             m_scanning = false;
-            if (!*scan)
-                m_total->setText(QString::fromStdString(scan->error().message));
+            if (!scan)
+                m_total->setText(QString::fromStdString(scan.error().message));
             else
-                showCache(**scan);
+                showCache(*scan);
             Q_EMIT cacheScanned();
         });
 }
@@ -210,13 +207,12 @@ void CacheWindow::removeSelected()
     m_scanning = true;
     m_remove->setEnabled(false);
     m_total->setText(tr("Removing %1...").arg(what));
-    using Done = std::shared_ptr<Result<void>>;
-    runInBackground<Done>(
-        this, [plan = *plan] { return std::make_shared<Result<void>>(hub::executeCacheRemoval(plan)); },
-        [this, what](Done done) {
+    startJob<void>(
+        m_jobs, this, [plan = *plan](JobContext&) { return hub::executeCacheRemoval(plan); },
+        [this, what](Result<void> done) {
             m_scanning = false;
-            if (!*done)
-                QMessageBox::warning(this, tr("Remove"), QString::fromStdString(done->error().message));
+            if (!done)
+                QMessageBox::warning(this, tr("Remove"), QString::fromStdString(done.error().message));
             else
                 Q_EMIT removed(what);
             refreshCache();

@@ -8,6 +8,7 @@
 // "refreshCache", "removeCached".
 
 #include "hub/hub_cache_scan.h"
+#include "jobs/job.h"
 
 #include <QWidget>
 
@@ -45,6 +46,7 @@ private:
     QPushButton* m_remove = nullptr;
     QPushButton* m_refresh = nullptr;
     bool m_scanning = false;
+    JobPool m_jobs{1}; // scans and removals, one at a time; destroyed first (it waits for them)
 };
 
 } // namespace mwb::ui
