@@ -196,17 +196,20 @@ private Q_SLOTS:
         QVERIFY(child<QLabel>(m_panel, "trainStatus")->text().startsWith("Done"));
 
         auto* classify = m_window->findChild<ClassifyPanel*>();
-        QVERIFY(classify && !classify->hasClassifier());
+        QVERIFY(classify);
+        // The tab starts with the built-in model (opened at launch); Use in Classify replaces it.
+        QTRY_VERIFY_WITH_TIMEOUT(classify->isBuiltinModel() && classify->hasClassifier(), 60000);
         auto* use = child<QPushButton>(m_panel, "trainUseInClassify");
         QVERIFY(use->isEnabled());
         QTest::mouseClick(use, Qt::LeftButton);
-        QTRY_VERIFY_WITH_TIMEOUT(classify->hasClassifier(), 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(!classify->isBuiltinModel() && classify->hasClassifier(), 60000);
         auto* tabs = child<QTabWidget>(m_window.get(), "mainTabs");
         QVERIFY(tabs->currentWidget()->isAncestorOf(classify));
         // The Classify tab now answers with the trained model: its three classes, by name.
         classify->classifyPaths({m_dir.filePath("val/red/0.png")});
         QTRY_VERIFY_WITH_TIMEOUT(!classify->isBusy() && classify->results().size() == 1, 60000);
-        const ClassifyResult& result = classify->results().front();
+        const std::vector<ClassifyResult> results = classify->results();
+        const ClassifyResult& result = results.front();
         QVERIFY(result.ok());
         std::set<std::string> labels;
         for (const Prediction& p : result.predictions)
