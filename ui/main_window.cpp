@@ -9,6 +9,7 @@
 #include "hub/hub_menu.h"
 #include "model/model_panel.h"
 #include "model/open_model_dialog.h"
+#include "train/train_panel.h"
 #include "widgets/error_text.h"
 #include "widgets/file_dialog.h"
 #include "widgets/message_box.h"
@@ -73,6 +74,7 @@ MainWindow::MainWindow(const ModelRegistry& registry, QWidget* parent)
     createToolbar();
     createFileMenu();
     createEditMenu();
+    ui::installTrainMenu(this, m_tabs, findChild<ui::TrainPanel*>());
     createHubMenu();
     createHelpMenu();
 
@@ -135,6 +137,7 @@ void MainWindow::createTabs()
     m_tabs->addTab(createModelTab(), tr("&Model"));
     m_tabs->addTab(scrollable(new ClassifyPanel([this] { return m_modelPanel->currentModel(); }, this)),
                    tr("&Classify"));
+    m_tabs->addTab(new ui::TrainPanel(*m_document, this), tr("&Train"));
     setCentralWidget(m_tabs);
 }
 

@@ -287,15 +287,23 @@ Result<TrainResult> train(Model& model,
             const auto firstStep = static_cast<std::size_t>(position.stepInEpoch);
             Prefetcher batches(maker, order, batchSize, firstStep, static_cast<std::size_t>(stepsPerEpoch),
                                mixBits(options.seed ^ 0xa5a5U, static_cast<std::uint64_t>(epoch)));
-            const Clock::time_point started = Clock::now();
+            Clock::time_point started = Clock::now();
             std::size_t imagesThisRun = 0;
             if (options.freezeBackbone)
                 net.eval(); // frozen BN statistics; the classifier has no mode
             else
                 net.train();
             for (auto step = static_cast<std::int64_t>(firstStep); step < stepsPerEpoch; ++step) {
-                while (control && control->pause.load() && !control->cancel.load())
-                    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+                if (control && control->pause.load() && !control->cancel.load()) {
+                    const Clock::time_point pausedAt = Clock::now();
+                    if (callbacks.paused)
+                        callbacks.paused(true);
+                    while (control->pause.load() && !control->cancel.load())
+                        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                    started += Clock::now() - pausedAt; // paused time is no training time
+                    if (callbacks.paused)
+                        callbacks.paused(false);
+                }
                 if (control && control->cancel.load()) {
                     net.eval();
                     return fail(ErrorKind::Cancelled, "training cancelled at epoch " +
@@ -319,16 +327,19 @@ Result<TrainResult> train(Model& model,
                 optimizer.step(lr);
 
                 const double stepLoss = loss->item<double>();
+                const auto stepCorrect = logits.argmax(1).eq(batch.labels).sum().item<std::int64_t>();
                 position.lossSum += stepLoss * static_cast<double>(batch.labels.size(0));
-                position.correct += logits.argmax(1).eq(batch.labels).sum().item<std::int64_t>();
+                position.correct += stepCorrect;
                 position.seen += batch.labels.size(0);
                 position.stepInEpoch = step + 1;
                 imagesThisRun += static_cast<std::size_t>(batch.labels.size(0));
                 if (callbacks.step) {
-                    callbacks.step({epoch + 1, static_cast<int>(globalStep + 1),
-                                    static_cast<int>(stepsPerEpoch), static_cast<int>(totalSteps), stepLoss,
-                                    lr,
-                                    static_cast<double>(imagesThisRun) / std::max(1e-9, seconds(started))});
+                    callbacks.step(
+                        {epoch + 1, static_cast<int>(globalStep + 1), static_cast<int>(stepsPerEpoch),
+                         static_cast<int>(totalSteps), stepLoss, lr,
+                         static_cast<double>(imagesThisRun) / std::max(1e-9, seconds(started)),
+                         static_cast<double>(stepCorrect) /
+                             static_cast<double>(std::max<std::int64_t>(1, batch.labels.size(0)))});
                 }
                 if (options.checkpointEverySteps > 0 && (step + 1) % options.checkpointEverySteps == 0 &&
                     step + 1 < stepsPerEpoch) {

@@ -79,6 +79,7 @@ struct StepReport
     double loss = 0; // this step's mean loss
     double learningRate = 0;
     double imagesPerSecond = 0; // over the epoch so far
+    double accuracy = 0;        // this step's share of correct predictions (training mode, augmented)
 };
 
 struct EpochReport
@@ -97,7 +98,10 @@ struct EpochReport
 struct TrainControl
 {
     std::atomic<bool> cancel{false};
-    std::atomic<bool> pause{false}; // polled between steps
+    // Polled before every step: while set, train() waits (without computing) until it is cleared or
+    // `cancel` is set. Pausing changes nothing in the result: a paused run ends with the weights of one
+    // that never paused. The paused time does not count in images per second.
+    std::atomic<bool> pause{false};
 };
 
 struct TrainCallbacks
@@ -105,6 +109,8 @@ struct TrainCallbacks
     std::function<void(const StepReport&)> step;
     std::function<void(const EpochReport&)> epoch;
     std::function<void(const std::string&)> message; // one line for people ("resuming from epoch 3")
+    // true when train() starts waiting on TrainControl::pause, false when it goes on (or is cancelled).
+    std::function<void(bool paused)> paused;
 };
 
 struct TrainResult
