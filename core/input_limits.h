@@ -51,9 +51,11 @@ inline constexpr Limit kImageFileBytes{"image file size in bytes", 512ull * 1024
 inline constexpr Limit kPreprocessSide{"preprocessing size in pixels per side", 4096};
 inline constexpr Limit kPreprocessPixels{"resized image size in pixels", 4096ull * 16384};
 
-// Models: checked on the config's estimate before a single parameter is allocated.
-inline constexpr Limit kModelParameters{"number of model parameters", 1'000'000'000};
-inline constexpr Limit kModelBytes{"estimated model memory in bytes", 4'000'000'000};
+// Models: checked on the config's estimate before a single parameter is allocated (config validation,
+// Model::create). The largest ResNet in timm's table (resnext101_32x32d) has 469 M parameters; a
+// ~400-byte config asking for a million classes (518 M, 2.1 GB as float32) is refused.
+inline constexpr Limit kModelParameters{"number of model parameters", 500'000'000};
+inline constexpr Limit kModelBytes{"estimated model memory in bytes", 2'000'000'000};
 
 // Text files read whole (code under review, configs): a bound on what is read into memory.
 inline constexpr Limit kCodeFileBytes{"code file size in bytes", 8ull * 1024 * 1024};
@@ -66,6 +68,17 @@ inline std::string exceedsLimit(const Limit& limit, std::uint64_t found)
 {
     return std::string(limit.name) + " " + std::to_string(found) + " exceeds the limit of " +
            std::to_string(limit.value);
+}
+
+// Why a model of `parameters` parameters (float32) may not be built, or empty when it may: the one
+// check config validation and Model::create share, so a config that validates can be built.
+inline std::string modelSizeRefusal(std::uint64_t parameters)
+{
+    if (parameters > limits::kModelParameters.value)
+        return exceedsLimit(limits::kModelParameters, parameters);
+    if (const std::uint64_t bytes = parameters * 4; bytes > limits::kModelBytes.value)
+        return exceedsLimit(limits::kModelBytes, bytes);
+    return {};
 }
 
 } // namespace mwb

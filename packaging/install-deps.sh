@@ -11,7 +11,7 @@ packages=(
   # libraries
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-httpserver-dev libqt6opengl6-dev libgl-dev
   libtorch-dev libdnnl-dev
-  libopencv-dev
+  libopencv-dev libpng-dev
   nlohmann-json3-dev
   # test references and fixtures (PyTorch, torchvision, Pillow, Fashion-MNIST)
   python3 python3-torch python3-torchvision python3-pil python3-numpy

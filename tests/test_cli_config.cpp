@@ -23,6 +23,7 @@ class TestCliConfig final : public QObject
 
 private Q_SLOTS:
     void helpAndVersion();
+    void groupHelpListsItsSubcommands();
     void newWritesTheTutorialsResnet50d();
     void newWithSettingsIntoAJsonFile();
     void newRefusesInvalidSettingsBeforeWriting_data();
@@ -56,6 +57,36 @@ void TestCliConfig::helpAndVersion()
     const Run version = mwbRun({QStringLiteral("--version")});
     QCOMPARE(version.exitCode, 0);
     QCOMPARE(version.out.trimmed(), QStringLiteral("mwb " MWB_VERSION));
+}
+
+// `mwb cache --help` and a bare `mwb cache` print the group's subcommands instead of "unknown command".
+void TestCliConfig::groupHelpListsItsSubcommands()
+{
+    const Run help = mwbRun({QStringLiteral("cache"), QStringLiteral("--help")});
+    QCOMPARE(help.exitCode, 0);
+    QVERIFY2(help.out.startsWith(QStringLiteral("Usage: mwb cache SUBCOMMAND")), qPrintable(help.out));
+    for (const char* usage : {"mwb cache ls", "mwb cache verify", "mwb cache rm"})
+        QVERIFY2(help.out.contains(QLatin1String(usage)), usage);
+    QVERIFY(!help.out.contains(QStringLiteral("mwb config new")));
+    QVERIFY(help.err.isEmpty());
+
+    const Run bare = mwbRun({QStringLiteral("cache")});
+    QCOMPARE(bare.exitCode, 2);
+    QCOMPARE(bare.out, help.out);
+
+    const Run model = mwbRun({QStringLiteral("model"), QStringLiteral("-h")});
+    QCOMPARE(model.exitCode, 0);
+    QVERIFY(model.out.contains(QStringLiteral("mwb model from-weights FILE -o DIR")));
+
+    const Run unknown = mwbRun({QStringLiteral("cache"), QStringLiteral("frobnicate")});
+    QCOMPARE(unknown.exitCode, 2);
+    QCOMPARE(unknown.err,
+             QStringLiteral("error: unknown command \"cache frobnicate\"; see mwb cache --help\n"));
+
+    // A command of the group still runs, and its own --help is its own.
+    const Run ls = mwbRun({QStringLiteral("cache"), QStringLiteral("ls"), QStringLiteral("--help")});
+    QCOMPARE(ls.exitCode, 0);
+    QVERIFY2(ls.out.startsWith(QStringLiteral("Usage: mwb cache ls")), qPrintable(ls.out));
 }
 
 void TestCliConfig::newWritesTheTutorialsResnet50d()
@@ -151,7 +182,10 @@ void TestCliConfig::validateBadConfigs_data()
         << QByteArray(R"({"model_type": "vit"})")
         << QStringList{QStringLiteral("model_type: unknown model type \"vit\"; known: \"resnet\"")};
     QTest::newRow("huge") << QByteArray(R"({"model_type": "resnet", "num_classes": 900000})")
-                          << QStringList{QStringLiteral("num_classes: this config describes a model with")};
+                          << QStringList{QStringLiteral(
+                                 "num_classes: this config describes a model of 7.5 GB as float32: "
+                                 "number of model parameters 1867608032 exceeds the limit "
+                                 "of 500000000")};
 }
 
 void TestCliConfig::validateBadConfigs()

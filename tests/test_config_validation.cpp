@@ -159,7 +159,7 @@ void TestConfigValidation::rejectsBadConfig_data()
                                       << "parameters";
     QTest::newRow("too wide") << R"({"cardinality": 64, "base_width": 4096})"
                               << "base_width"
-                              << "at most 1000000000 are allowed";
+                              << "number of model parameters 3005151329576 exceeds the limit of 500000000";
     QTest::newRow("too deep and wide") << R"({"layers": [128, 128, 128, 128], "base_width": 256})"
                                        << "layers"
                                        << "parameters";

@@ -145,8 +145,6 @@ void printResultText(const ClassifyResult& result)
                   std::to_string(p.index) + ")");
 }
 
-// The stderr line for failed images, of the worst failure's kind: an image refused for safety (a
-// decompression bomb) exits 3, a corrupt one 2, an unreadable one 1.
 std::vector<ImageSource> sourcesFor(const std::vector<std::filesystem::path>& files)
 {
     std::vector<ImageSource> sources;
@@ -269,8 +267,11 @@ int classify(const Args& argv)
     // a folder of any size runs in bounded memory.
     ClassifyOptions options = args->options;
     options.keepResults = args->asJson || args->csvPath || args->dumpPath || args->camDir;
+    // Each failed image's reason goes with its result (stdout); then one stderr line of the worst
+    // failure's kind, which decides the exit code (DESIGN.md): an image refused for safety (a
+    // decompression bomb) exits 3, a corrupt one 2, an unreadable one 1.
     std::size_t failed = 0;
-    std::optional<Error> worst; // the failure that decides the exit code (unsafe > invalid > I/O)
+    std::optional<Error> worst;
     const auto rank = [](ErrorKind kind) {
         return kind == ErrorKind::Unsafe ? 3 : kind == ErrorKind::InvalidInput ? 2 : 1;
     };

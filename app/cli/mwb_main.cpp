@@ -45,18 +45,24 @@ void printHelp()
     printLine("Exit codes: 0 done, 1 failed (I/O, network), 2 invalid input or usage, 3 refused for safety.");
 }
 
+Args nameWords(const std::string& name)
+{
+    Args words;
+    for (size_t start = 0, end; start <= name.size(); start = end + 1) {
+        end = name.find(' ', start);
+        if (end == std::string::npos)
+            end = name.size();
+        words.push_back(name.substr(start, end - start));
+    }
+    return words;
+}
+
 // Finds the longest command name that prefixes the arguments ("config new" before "config").
 const Command* findCommand(const Args& args, size_t& consumed)
 {
     const Command* best = nullptr;
     for (const Command& c : allCommands()) {
-        Args words;
-        for (size_t start = 0, end; start <= c.name.size(); start = end + 1) {
-            end = c.name.find(' ', start);
-            if (end == std::string::npos)
-                end = c.name.size();
-            words.push_back(c.name.substr(start, end - start));
-        }
+        const Args words = nameWords(c.name);
         if (words.size() <= args.size() && std::equal(words.begin(), words.end(), args.begin()) &&
             (!best || words.size() > consumed)) {
             best = &c;
@@ -64,6 +70,58 @@ const Command* findCommand(const Args& args, size_t& consumed)
         }
     }
     return best;
+}
+
+// The commands of the longest group the arguments start with ("cache" for `mwb cache --help`: cache ls,
+// cache verify, cache rm); `groupWords` is set to that group's length. Empty when no group matches.
+std::vector<const Command*> findGroup(const Args& args, size_t& groupWords)
+{
+    std::vector<const Command*> members;
+    groupWords = 0;
+    for (const Command& c : allCommands()) {
+        const Args words = nameWords(c.name);
+        size_t common = 0;
+        while (common + 1 < words.size() && common < args.size() && words[common] == args[common])
+            ++common;
+        if (common == 0 || common < groupWords)
+            continue;
+        if (common > groupWords)
+            members.clear();
+        groupWords = common;
+        members.push_back(&c);
+    }
+    return members;
+}
+
+void printGroupHelp(const Args& group, const std::vector<const Command*>& members)
+{
+    std::string name;
+    for (const std::string& word : group)
+        name += (name.empty() ? "" : " ") + word;
+    printLine("Usage: mwb " + name + " SUBCOMMAND [ARGS]...");
+    printLine("");
+    printLine("Subcommands:");
+    for (const Command* c : members) {
+        printLine("  " + c->usage);
+        printLine("      " + c->summary);
+    }
+}
+
+// `mwb cache`, `mwb cache --help`, `mwb cache frobnicate`: a group name without one of its commands.
+int runGroup(const Args& args, size_t groupWords, const std::vector<const Command*>& members)
+{
+    const Args group(args.begin(), args.begin() + static_cast<long>(groupWords));
+    const bool helpAsked =
+        args.size() > groupWords && (args[groupWords] == "--help" || args[groupWords] == "-h");
+    if (args.size() > groupWords && !helpAsked) {
+        std::string words;
+        for (size_t i = 0; i <= groupWords; ++i)
+            words += (i ? " " : "") + args[i];
+        return reportError({mwb::ErrorKind::InvalidInput, "unknown command \"" + words + "\"; see mwb " +
+                                                              words.substr(0, words.rfind(' ')) + " --help"});
+    }
+    printGroupHelp(group, members);
+    return helpAsked ? kExitOk : kExitInvalid;
 }
 
 } // namespace
@@ -89,6 +147,10 @@ int main(int argc, char* argv[])
     }
     size_t consumed = 0;
     const Command* command = findCommand(args, consumed);
+    size_t groupWords = 0;
+    if (const auto members = findGroup(args, groupWords);
+        !members.empty() && (!command || groupWords > consumed))
+        return runGroup(args, groupWords, members);
     if (!command)
         return reportError(
             {mwb::ErrorKind::InvalidInput, "unknown command \"" + args[0] + "\"; see mwb --help"});

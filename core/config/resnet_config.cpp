@@ -1,5 +1,6 @@
 #include "config/resnet_config.h"
 
+#include "input_limits.h"
 #include "model/resnet_spec.h"
 
 #include <iomanip>
@@ -133,12 +134,12 @@ void labelsRule(const json& c, std::vector<FieldProblem>& problems)
 void sizeRule(const json& c, std::vector<FieldProblem>& problems)
 {
     const auto params = countParameters(ResnetSpec::fromConfig(c)).total();
-    if (params <= kMaxResnetParameters)
+    const std::string refusal = modelSizeRefusal(params);
+    if (refusal.empty())
         return;
     std::ostringstream msg;
-    msg << "this config describes a model with " << params << " parameters (" << std::fixed
-        << std::setprecision(1) << static_cast<double>(params) * 4 / 1e9 << " GB as float32); at most "
-        << kMaxResnetParameters << " are allowed";
+    msg << "this config describes a model of " << std::fixed << std::setprecision(1)
+        << static_cast<double>(params) * 4 / 1e9 << " GB as float32: " << refusal;
     // Blame the field that most likely made it huge.
     const std::string field = c.at("num_classes").get<int>() > 100'000 ? "num_classes"
                               : c.at("base_width").get<int>() > 256 || c.at("cardinality").get<int>() > 64

@@ -9,9 +9,6 @@
 
 namespace mwb {
 
-// The largest model a config may describe. Beyond this, building it would exhaust a desktop's memory.
-inline constexpr std::uint64_t kMaxResnetParameters = 1'000'000'000;
-
 std::shared_ptr<const ConfigSchema> resnetConfigSchema();
 
 } // namespace mwb

@@ -1,6 +1,7 @@
 #include "imaging/image_decode.h"
 
 #include "imaging/image_header.h"
+#include "imaging/png_decode.h"
 #include "input_limits.h"
 #include "util/input_file.h"
 
@@ -156,8 +157,19 @@ decodeImage(std::span<const std::uint8_t> bytes, const std::string& sourceName, 
     if (header->truncated)
         return fail(ErrorKind::InvalidInput, sourceName + ": truncated " + format + " data");
     cv::Mat decoded;
+    PngPixels png; // owns the samples `decoded` points at, for PNG
     try {
-        decoded = decodeWithOpenCv(bytes);
+        if (header->format == ImageFormat::Png) {
+            auto read = decodePng(bytes, sourceName);
+            if (!read)
+                return std::unexpected(read.error());
+            png = std::move(*read);
+            decoded = cv::Mat(png.height, png.width,
+                              CV_MAKETYPE(png.bytesPerSample == 2 ? CV_16U : CV_8U, png.channels),
+                              png.samples.data());
+        } else {
+            decoded = decodeWithOpenCv(bytes);
+        }
     } catch (const cv::Exception& e) {
         return fail(ErrorKind::InvalidInput, sourceName + ": cannot decode " + format + ": " + e.what());
     }

@@ -7,6 +7,7 @@
 #include "inference/engine/engine_internal.h"
 #include "model/model.h"
 #include "model/model_internal.h"
+#include "util/exception_text.h"
 #include "weights/weight_reader.h"
 
 #include <algorithm>
@@ -174,7 +175,7 @@ std::vector<ClassifyResult> Classifier::runBatch(const std::vector<ImageSource>&
             try {
                 return engineForward(*m_engine, stackImages(group), false, lane);
             } catch (const std::exception& e) {
-                return fail(ErrorKind::InvalidInput, e.what());
+                return fail(ErrorKind::InvalidInput, "forward failed: " + exceptionReason(e));
             }
         }();
         if (!outputs) {

@@ -1,5 +1,6 @@
 #include "input_limits.h"
 #include "model/model_internal.h"
+#include "util/exception_text.h"
 #include "weights/weight_reader.h"
 
 #include <random>
@@ -26,10 +27,9 @@ Model::create(const nlohmann::json& effectiveConfig, const std::string& classNam
         impl->task = task;
         impl->spec = ResnetSpec::fromConfig(effectiveConfig);
         // Estimated before a single parameter is allocated, whichever path built the config.
-        if (const std::uint64_t params = countParameters(impl->spec).total();
-            params > limits::kModelParameters.value || params * 4 > limits::kModelBytes.value)
-            return fail(ErrorKind::InvalidInput,
-                        "cannot build " + className + ": " + exceedsLimit(limits::kModelParameters, params));
+        if (const std::string refusal = modelSizeRefusal(countParameters(impl->spec).total());
+            !refusal.empty())
+            return fail(ErrorKind::InvalidInput, "cannot build " + className + ": " + refusal);
         impl->net = ResnetNet(impl->spec);
         impl->net->eval();
     } catch (const std::exception& e) {
@@ -167,15 +167,8 @@ Result<ForwardOutputs> runForward(const Model& model, const at::Tensor& pixelVal
         out.features = net.forwardFeatures(pixelValues.to(at::kFloat).contiguous());
         out.logits = net.forwardHead(out.features);
         return out;
-    } catch (const c10::Error& e) {
-        // what() carries a 30-line C++ backtrace; the user needs the first line ("not enough memory").
-        const std::string what = e.what_without_backtrace();
-        return fail(ErrorKind::InvalidInput, "forward failed: " + what.substr(0, what.find('\n')));
-    } catch (const std::bad_alloc&) {
-        return fail(ErrorKind::InvalidInput, "forward failed: out of memory for this input size");
     } catch (const std::exception& e) {
-        const std::string what = e.what();
-        return fail(ErrorKind::InvalidInput, "forward failed: " + what.substr(0, what.find('\n')));
+        return fail(ErrorKind::InvalidInput, "forward failed: " + exceptionReason(e));
     }
 }
 

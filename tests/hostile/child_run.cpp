@@ -27,7 +27,11 @@ void drain(int fd, QByteArray& into, bool& open)
 
 } // namespace
 
-ChildRun runChild(const QString& program, const QStringList& args, int cpuLimitSeconds, int wallLimitSeconds)
+ChildRun runChild(const QString& program,
+                  const QStringList& args,
+                  int cpuLimitSeconds,
+                  int wallLimitSeconds,
+                  unsigned long long addressSpaceBytes)
 {
     std::vector<std::string> storage{program.toStdString()};
     for (const QString& a : args)
@@ -45,6 +49,10 @@ ChildRun runChild(const QString& program, const QStringList& args, int cpuLimitS
     if (pid == 0) {
         const rlimit cpu{rlim_t(cpuLimitSeconds), rlim_t(cpuLimitSeconds + 1)};
         ::setrlimit(RLIMIT_CPU, &cpu);
+        if (addressSpaceBytes) {
+            const rlimit space{rlim_t(addressSpaceBytes), rlim_t(addressSpaceBytes)};
+            ::setrlimit(RLIMIT_AS, &space);
+        }
         ::dup2(outPipe[1], 1);
         ::dup2(errPipe[1], 2);
         const int devNull = ::open("/dev/null", O_RDONLY);

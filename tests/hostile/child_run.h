@@ -21,9 +21,11 @@ struct ChildRun
 };
 
 // `cpuLimitSeconds` becomes RLIMIT_CPU; the wall-clock deadline is generous (shared machines).
+// `addressSpaceBytes`, when not 0, becomes RLIMIT_AS: allocations beyond it fail as on a full machine.
 ChildRun runChild(const QString& program,
                   const QStringList& args,
                   int cpuLimitSeconds = 10,
-                  int wallLimitSeconds = 120);
+                  int wallLimitSeconds = 120,
+                  unsigned long long addressSpaceBytes = 0);
 
 } // namespace mwbtest

@@ -165,17 +165,45 @@ def tiff(width, height, tile=None):
 
 
 write("images/tiff_1x1_huge_tile.tif", tiff(1, 1, tile=16384))
+
+
+def png_chunk(kind, data, crc=None):
+    crc = zlib.crc32(kind + data) & 0xFFFFFFFF if crc is None else crc
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+
+# Files libpng and libjpeg complain about on stderr (OpenCV lets them): mwb must print only its own line.
+rows = b"".join(b"\0" + bytes([x * 60, y * 60, 128]) * 4 for y in range(4) for x in range(1))
+write("images/png_bad_iccp.png", png(4, 4, idat=rows, extra=png_chunk(b"iCCP", b"bad\0\0not a zlib stream") +
+                                     png_chunk(b"tEXt", b"\0no keyword")))
+good = png(4, 4, idat=rows)
+idat_at = good.index(b"IDAT") - 4
+idat_len = struct.unpack(">I", good[idat_at:idat_at + 4])[0]
+write("images/png_idat_crc.png", good[:idat_at + 8 + idat_len] + b"\0\0\0\0" + good[idat_at + 12 + idat_len:])
+write("images/png_idat_garbage.png", png(4, 4, idat=rows)[:idat_at] +
+      png_chunk(b"IDAT", b"\x78\x9c" + b"\xff" * 40) + png_chunk(b"IEND", b""))
 write("images/not_an_image.jpg", b"this is not an image\n")
 
 # ---- a tiny model to classify with (config only: the test builds its weights with mwb model init) ----
 write("model/config.json", json.dumps(SMALL_CONFIG))
 write("configs/num_classes_1e6.json", json.dumps(dict(SMALL_CONFIG, num_classes=1_000_000)))
+# A model_type that is not a string was once reported as absent.
+write("configs/model_type_number/config.json", json.dumps(dict(SMALL_CONFIG, model_type=42)))
+# Bottleneck blocks 16 times as wide as resnet50's: 838 M parameters, 3.4 GB as float32.
+write("configs/base_width_1024.json", json.dumps(dict(SMALL_CONFIG, block_type="bottleneck", base_width=1024)))
 for name, processor in [("crop_65536", {"do_resize": False, "do_center_crop": True, "crop_size": 65536}),
                         ("crop_6000", {"do_resize": True, "size": {"shortest_edge": 6000}, "do_center_crop": True,
                                        "crop_size": {"height": 6000, "width": 6000}}),
                         ("deep", None)]:
     text = json.dumps(processor) if processor else '{"image_mean": %s}' % deep(200_000)
     write("processors/%s.json" % name, text)
+
+# A 1024x1024 input for the tiny model (float16, 6 MB): its activations need a few hundred MB, more
+# than test_hostile_inputs leaves the forward under RLIMIT_AS.
+side = 1024
+write("tensors/pixels_1024_f16.safetensors",
+      safetensors({"pixel_values": {"dtype": "F16", "shape": [1, 3, side, side],
+                                    "data_offsets": [0, 3 * side * side * 2]}}, b"\0" * (3 * side * side * 2)))
 
 # ---- review, trust, push: files outside the repo folder; a slow Python file; pickles in a repo ----
 def repo(rel, config):

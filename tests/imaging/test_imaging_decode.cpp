@@ -5,8 +5,10 @@
 #include "imaging/image_header.h"
 #include "imaging_fixtures.h"
 
+#include <cstdio>
 #include <fstream>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <QTest>
 
@@ -23,6 +25,42 @@ rlim_t currentVirtualMemoryBytes()
         if (line.rfind("VmSize:", 0) == 0)
             return rlim_t(std::stoull(line.substr(7))) * 1024;
     return 0;
+}
+
+// A PNG chunk (length, type, data, CRC-32 of type and data), as the PNG specification defines it.
+QByteArray pngChunk(const char (&type)[5], const QByteArray& data)
+{
+    const QByteArray typed = QByteArray(type, 4) + data;
+    std::uint32_t crc = 0xFFFFFFFFu;
+    for (const char byte : typed) {
+        crc ^= std::uint8_t(byte);
+        for (int bit = 0; bit < 8; ++bit)
+            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+    }
+    crc ^= 0xFFFFFFFFu;
+    auto bigEndian = [](std::uint32_t v) {
+        const char bytes[4] = {char(v >> 24), char(v >> 16), char(v >> 8), char(v)};
+        return QByteArray(bytes, 4);
+    };
+    return bigEndian(std::uint32_t(data.size())) + typed + bigEndian(crc);
+}
+
+// Whatever this process writes to file descriptor 2 while `work` runs (libpng writes there directly).
+template <typename Work> QByteArray stderrOf(Work&& work)
+{
+    std::fflush(stderr);
+    FILE* capture = std::tmpfile();
+    const int saved = dup(STDERR_FILENO);
+    dup2(fileno(capture), STDERR_FILENO);
+    work();
+    std::fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    QByteArray text(int(std::ftell(capture)), '\0');
+    std::rewind(capture);
+    text.resize(int(std::fread(text.data(), 1, std::size_t(text.size()), capture)));
+    std::fclose(capture);
+    return text;
 }
 
 } // namespace
@@ -119,6 +157,54 @@ private Q_SLOTS:
         const auto refused = mwb::decodeImage(span, "small.png", {.maxPixels = 97 * 61 - 1});
         QVERIFY(!refused);
         QCOMPARE(refused.error().kind, mwb::ErrorKind::Unsafe);
+    }
+
+    // libpng prints "libpng warning: iCCP: too short" (and the like) to stderr for odd ancillary chunks;
+    // `mwb classify` must print only its own lines. The pixels stay those of the plain file.
+    void oddPngChunksLeaveStderrQuiet()
+    {
+        const QByteArray plain = readFile("images/odd_small_97x61.png");
+        QVERIFY(plain.size() > 33);
+        const QByteArray odd = plain.left(33) // signature + IHDR
+                               + pngChunk("iCCP", QByteArray("bad\0\0", 5) + "not a zlib stream") +
+                               pngChunk("tEXt", QByteArray("\0no keyword", 11)) +
+                               pngChunk("sBIT", QByteArray(7, '\x40')) + plain.mid(33);
+        auto span = [](const QByteArray& bytes) {
+            return std::span<const std::uint8_t>{reinterpret_cast<const std::uint8_t*>(bytes.constData()),
+                                                 std::size_t(bytes.size())};
+        };
+        mwb::Result<mwb::Image8> decoded = std::unexpected(mwb::Error{});
+        const QByteArray printed = stderrOf([&] { decoded = mwb::decodeImage(span(odd), "odd.png"); });
+        QVERIFY2(printed.isEmpty(), printed.constData());
+        QVERIFY2(decoded, decoded ? "" : decoded.error().message.c_str());
+        const auto expected = mwb::decodeImage(span(plain), "plain.png");
+        QVERIFY(expected);
+        QCOMPARE(decoded->width, expected->width);
+        QVERIFY(decoded->pixels == expected->pixels);
+    }
+
+    // A damaged critical chunk: libpng's own handler would print "libpng error: IDAT: CRC error";
+    // the reason belongs in the one error the decode returns.
+    void corruptPngSaysWhyOnlyInItsError()
+    {
+        QByteArray damaged = readFile("images/odd_small_97x61.png");
+        const qsizetype idat = damaged.indexOf("IDAT");
+        QVERIFY(idat > 0);
+        const auto length = std::uint32_t(std::uint8_t(damaged[idat - 4])) << 24 |
+                            std::uint32_t(std::uint8_t(damaged[idat - 3])) << 16 |
+                            std::uint32_t(std::uint8_t(damaged[idat - 2])) << 8 |
+                            std::uint8_t(damaged[idat - 1]);
+        const qsizetype crc = idat + 4 + qsizetype(length);
+        damaged[crc] = char(damaged[crc] ^ 0x01); // the data stay intact, their CRC no longer matches
+        const auto span = std::span<const std::uint8_t>{
+            reinterpret_cast<const std::uint8_t*>(damaged.constData()), std::size_t(damaged.size())};
+        mwb::Result<mwb::Image8> decoded = mwb::Image8{};
+        const QByteArray printed = stderrOf([&] { decoded = mwb::decodeImage(span, "damaged.png"); });
+        QVERIFY2(printed.isEmpty(), printed.constData());
+        QVERIFY(!decoded);
+        QCOMPARE(decoded.error().kind, mwb::ErrorKind::InvalidInput);
+        QCOMPARE(QString::fromStdString(decoded.error().message),
+                 QStringLiteral("damaged.png: cannot decode PNG: IDAT: CRC error"));
     }
 
     void missingFileIsAnIoError()

@@ -1,6 +1,7 @@
 #include "inference/engine/dnnl_plan.h"
 #include "inference/engine/engine_internal.h"
 #include "inference/engine/resnet_graph.h"
+#include "util/exception_text.h"
 #include "weights/weight_reader.h"
 
 #include <algorithm>
@@ -196,7 +197,8 @@ Result<std::unique_ptr<InferenceEngine>> InferenceEngine::build(const Model& mod
         }
         return std::unique_ptr<InferenceEngine>(new InferenceEngine(std::move(impl)));
     } catch (const std::exception& e) {
-        return fail(ErrorKind::InvalidInput, std::string("building the inference engine: ") + e.what());
+        return fail(ErrorKind::InvalidInput,
+                    std::string("building the inference engine: ") + exceptionReason(e));
     }
 }
 
@@ -239,7 +241,8 @@ Result<void> InferenceEngine::prepare(int batch, int height, int width)
         m_impl->plan(lane, batch, height, width);
         return {};
     } catch (const std::exception& e) {
-        return fail(ErrorKind::InvalidInput, std::string("preparing the inference engine: ") + e.what());
+        return fail(ErrorKind::InvalidInput,
+                    std::string("preparing the inference engine: ") + exceptionReason(e));
     }
 }
 
@@ -257,7 +260,7 @@ InferenceEngine::logits(const float* pixels, int batch, int channels, int height
         const float* data = logits.data_ptr<float>();
         return std::vector<float>(data, data + logits.numel());
     } catch (const std::exception& e) {
-        return fail(ErrorKind::InvalidInput, std::string("forward failed: ") + e.what());
+        return fail(ErrorKind::InvalidInput, std::string("forward failed: ") + exceptionReason(e));
     }
 }
 
@@ -289,7 +292,7 @@ engineForward(InferenceEngine& engine, const at::Tensor& pixelValues, bool wantF
             out.features = at::Tensor();
         return out;
     } catch (const std::exception& e) {
-        return fail(ErrorKind::InvalidInput, std::string("forward failed: ") + e.what());
+        return fail(ErrorKind::InvalidInput, std::string("forward failed: ") + exceptionReason(e));
     }
 }
 

@@ -1,6 +1,7 @@
 #include "inference/engine/resnet_graph.h"
 
 #include "model/model_internal.h"
+#include "util/exception_text.h"
 
 #include <map>
 
@@ -144,7 +145,8 @@ Result<ResnetGraph> buildResnetGraph(const Model& model)
         builder.head();
         return graph;
     } catch (const std::exception& e) {
-        return fail(ErrorKind::InvalidInput, std::string("building the inference engine: ") + e.what());
+        return fail(ErrorKind::InvalidInput,
+                    std::string("building the inference engine: ") + exceptionReason(e));
     }
 }
 
