@@ -12,8 +12,8 @@
 // Ownership and threads: a Classifier shares its Model and its engine (std::shared_ptr) and copies its
 // recipe, so copies are cheap. classify() is slow: call it on a worker thread (it opens
 // c10::InferenceMode in the calling thread). Runs on one engine are serialised by the engine. The
-// progress callback runs on the calling (worker) thread; ClassifyJob (classify_job.h) turns it into Qt
-// signals on the GUI thread.
+// progress callback runs on the calling (worker) thread; the GUI runs classify() as a core/jobs Job
+// (ui/classify/classify_runner) and hands results to the GUI thread.
 //
 // Errors: creating a classifier fails (InvalidInput) when the model has no classifier head. During a
 // run, one bad image never stops the others: its result carries an Error naming the file.

@@ -3,10 +3,8 @@
 
 #include "classify_test_support.h"
 #include "inference/classifier.h"
-#include "inference/classify_job.h"
 #include "model/model.h"
 
-#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -247,37 +245,6 @@ private Q_SLOTS:
         QCOMPARE(classifier.error().kind, ErrorKind::InvalidInput);
         QVERIFY2(classifier.error().message.find("num_classes is 0") != std::string::npos,
                  classifier.error().message.c_str());
-    }
-
-    void jobReportsOnTheOwnersThread()
-    {
-        ClassifyJob job(*m_classifier, sourcesOf(m_expected), {.topK = 2, .batchSize = 4});
-        QSignalSpy finished(&job, &ClassifyJob::finished);
-        std::vector<int> order;
-        bool onOwnerThread = true;
-        connect(&job, &ClassifyJob::imageFinished, this, [&](int index, const ClassifyResult& result) {
-            order.push_back(index);
-            onOwnerThread = onOwnerThread && QThread::currentThread() == thread();
-            QCOMPARE(result.predictions.size(), std::size_t(2));
-        });
-        job.start();
-        QVERIFY(job.isRunning());
-        QVERIFY(finished.wait(60000));
-        QCOMPARE(finished.first().first().toBool(), false);
-        QCOMPARE(order.size(), m_expected.size());
-        for (std::size_t i = 0; i < order.size(); ++i)
-            QCOMPARE(order[i], static_cast<int>(i));
-        QVERIFY(onOwnerThread);
-        QVERIFY(!job.isRunning());
-    }
-
-    void destroyingARunningJobCancelsIt()
-    {
-        auto job = std::make_unique<ClassifyJob>(*m_classifier, sourcesOf(m_expected),
-                                                 ClassifyOptions{.batchSize = 1});
-        job->start();
-        job.reset(); // must wait for the worker, not crash
-        QCoreApplication::processEvents();
     }
 };
 
